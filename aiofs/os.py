@@ -1,0 +1,559 @@
+"""Local-disk backend (``file://``), compatible with aiofs 1.0's ``OsFileSystem``.
+
+Decisions:
+
+* Every path is opened by walking its segments from a root directory fd with
+  ``O_NOFOLLOW``, so a symlink swapped in mid-operation can never lead outside the root.
+  A symlink met on the way is followed only when its real path stays inside the root;
+  otherwise ``PermissionError``.
+* Commit: the next version is staged in a temp file in the target's own directory, then
+  ``os.replace`` (``os.link`` for ``x``: atomic no-replace). With ``fsync=True`` the temp
+  file and the directory are fsynced around it.
+* Writer exclusion: ``flock(LOCK_EX | LOCK_NB)`` on a per-path lock file that is never
+  replaced or deleted (locking the target itself breaks with ``os.replace``). flock locks
+  exclude open file descriptions, so they hold between tasks, threads and processes, and
+  the kernel drops them when a holder dies.
+* Files aiofs keeps for itself (lock files, temp files) carry a DEL character in their
+  name, which no valid aiofs path contains: they never collide with a user's name and
+  listings skip them.
+* Blocking calls run in the loop's default executor, one hop per whole operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import hashlib
+import os
+import stat as _stat
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from . import _errors, _paths
+from ._driver import Driver, Reader, WriteMode, Writer
+from ._fs import FileSystem
+from ._protocol import FileInfo
+
+__all__ = ["OsFileSystem"]
+
+_T = TypeVar("_T")
+_RESERVED = ".aiofs\x7f"
+_TMP_PREFIX = ".aiofs\x7f"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+_PAGE = 1000
+_MAX_LINK_HOPS = 8
+
+
+def _info(path: str, st: os.stat_result) -> FileInfo:
+    modified = datetime.fromtimestamp(st.st_mtime_ns / 1e9, timezone.utc)
+    return FileInfo(path, st.st_size, modified, f"{st.st_ino:x}-{st.st_mtime_ns:x}-{st.st_size:x}")
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+class _Root:
+    """The root directory and the fd-relative walks that keep every access inside it."""
+
+    def __init__(self, root: str, where: str) -> None:
+        self.root = root
+        self.where = where
+        self._fd = -1
+        self._real = ""
+        self._locks_fd = -1
+
+    def fd(self) -> int:
+        if self._fd < 0:
+            os.makedirs(self.root, exist_ok=True)
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            self._real = os.path.realpath(self.root)
+            self._fd = fd
+        return self._fd
+
+    def close(self) -> None:
+        for fd in (self._locks_fd, self._fd):
+            if fd >= 0:
+                _close(fd)
+        self._fd = self._locks_fd = -1
+
+    def _resolve(self, path: str, segments: list[str]) -> list[str]:
+        """Segments of the real path of ``segments`` if it is inside the root."""
+        real = os.path.realpath(os.path.join(self._real, *segments))
+        if os.path.commonpath([real, self._real]) != self._real:
+            raise _errors.outside(path, self.where)
+        rel = os.path.relpath(real, self._real)
+        return [] if rel == "." else rel.split(os.sep)
+
+    def open_dir(self, path: str, segments: list[str], create: bool) -> int:
+        """An fd of the directory ``segments`` (relative to the root), never outside it.
+
+        Raises ``FileNotFoundError``/``NotADirectoryError`` as the walk finds them.
+        """
+        for _ in range(_MAX_LINK_HOPS):
+            fd = os.dup(self.fd())
+            try:
+                for i, segment in enumerate(segments):
+                    try:
+                        nfd = os.open(segment, _DIR_FLAGS, dir_fd=fd)
+                    except FileNotFoundError:
+                        if not create:
+                            raise
+                        try:
+                            os.mkdir(segment, dir_fd=fd)
+                        except FileExistsError:
+                            pass
+                        nfd = os.open(segment, _DIR_FLAGS, dir_fd=fd)
+                    except (NotADirectoryError, OSError) as exc:
+                        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                            raise
+                        st = os.stat(segment, dir_fd=fd, follow_symlinks=False)
+                        if not _stat.S_ISLNK(st.st_mode):
+                            raise NotADirectoryError(
+                                errno.ENOTDIR,
+                                f"A file stands where a directory is needed ({self.where})",
+                                path,
+                            ) from exc
+                        resolved = self._resolve(path, segments[: i + 1])
+                        segments = resolved + segments[i + 1 :]
+                        raise _Relink from None
+                    os.close(fd)
+                    fd = nfd
+                return fd
+            except _Relink:
+                os.close(fd)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+        raise _errors.outside(path, self.where)
+
+    def parent(self, path: str, create: bool = False) -> tuple[int, str]:
+        *dirs, name = path.split("/")
+        return self.open_dir(path, dirs, create), name
+
+    def open_file(self, path: str) -> tuple[int, os.stat_result]:
+        """A read-only fd of the regular file at ``path`` and its stat."""
+        try:
+            dfd, name = self.parent(path)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise _errors.not_found(path, self.where) from exc
+        try:
+            for _ in range(_MAX_LINK_HOPS):
+                try:
+                    fd = os.open(name, _READ_FLAGS, dir_fd=dfd)
+                    break
+                except FileNotFoundError as exc:
+                    raise _errors.not_found(path, self.where) from exc
+                except OSError as exc:
+                    if exc.errno != errno.ELOOP:
+                        raise
+                    segments = self._resolve(path, [*path.split("/")])
+                    if not segments:
+                        raise _errors.not_found(path, self.where) from exc
+                    os.close(dfd)
+                    dfd = self.open_dir(path, segments[:-1], False)
+                    name = segments[-1]
+            else:
+                raise _errors.outside(path, self.where)
+        finally:
+            os.close(dfd)
+        st = os.fstat(fd)
+        if not _stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            raise _errors.not_found(path, self.where)
+        return fd, st
+
+    def lock(self, path: str) -> int:
+        """Take ``path``'s writer lock; the fd holds it until it is closed."""
+        if self._locks_fd < 0:
+            root = self.fd()
+            try:
+                os.mkdir(_RESERVED, dir_fd=root)
+            except FileExistsError:
+                pass
+            self._locks_fd = os.open(_RESERVED, _DIR_FLAGS, dir_fd=root)
+        name = hashlib.sha256(path.encode()).hexdigest()[:40]
+        fd = os.open(
+            name,
+            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o644,
+            dir_fd=self._locks_fd,
+        )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise _errors.busy(path, self.where) from exc
+        return fd
+
+
+class _Relink(Exception):
+    """Restart a walk from the root with a symlink resolved."""
+
+
+class _LocalReader(Reader):
+    def __init__(self, driver: _LocalDriver, path: str, fd: int, st: os.stat_result) -> None:
+        self._driver, self._fd = driver, fd
+        self.info = _info(path, st)
+
+    async def read(self, offset: int, size: int) -> bytes:
+        return await self._driver._run(os.pread, self._fd, size, offset)
+
+    async def close(self) -> None:
+        if self._fd >= 0:
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+
+
+class _SyncWriter:
+    """Temp file + lock of one next version; all methods block (run in a thread)."""
+
+    def __init__(self, root: _Root, path: str, mode: WriteMode, fsync: bool) -> None:
+        self.root, self.path, self.mode, self.fsync = root, path, mode, fsync
+        self.size = 0
+        self.lock_fd = root.lock(path)
+        self.dir_fd = self.fd = -1
+        try:
+            self.dir_fd, self.name = root.parent(path, create=True)
+            if mode in ("x", "r+") or mode == "a":
+                exists = self._exists()
+                if mode == "x" and exists:
+                    raise _errors.exists(path, root.where)
+                if mode == "r+" and not exists:
+                    raise _errors.not_found(path, root.where)
+            self.tmp = f"{_TMP_PREFIX}{os.urandom(8).hex()}.tmp"
+            self.fd = os.open(
+                self.tmp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o666,
+                dir_fd=self.dir_fd,
+            )
+            if mode == "a" and exists:
+                self._append_old()
+        except BaseException:
+            self.abort()
+            raise
+
+    def _exists(self) -> bool:
+        try:
+            st = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return not _stat.S_ISDIR(st.st_mode)
+
+    def _append_old(self) -> None:
+        src, _ = self.root.open_file(self.path)
+        try:
+            while True:
+                copied = os.copy_file_range(src, self.fd, 1 << 30)
+                if not copied:
+                    break
+                self.size += copied
+        finally:
+            os.close(src)
+
+    def write(self, data: bytes) -> None:
+        _write_all(self.fd, data)
+        self.size += len(data)
+
+    def commit(self, tail: bytes) -> None:
+        try:
+            if tail:
+                self.write(tail)
+            if self.fsync:
+                os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+            if self.mode == "x":
+                try:
+                    os.link(
+                        self.tmp,
+                        self.name,
+                        src_dir_fd=self.dir_fd,
+                        dst_dir_fd=self.dir_fd,
+                        follow_symlinks=False,
+                    )
+                except FileExistsError as exc:
+                    raise _errors.exists(self.path, self.root.where) from exc
+                os.unlink(self.tmp, dir_fd=self.dir_fd)
+            else:
+                os.replace(self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+            self.tmp = ""
+            if self.fsync:
+                os.fsync(self.dir_fd)
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        if self.fd >= 0:
+            _close(self.fd)
+            self.fd = -1
+        if self.dir_fd >= 0:
+            if getattr(self, "tmp", ""):
+                try:
+                    os.unlink(self.tmp, dir_fd=self.dir_fd)
+                except OSError:
+                    pass
+            _close(self.dir_fd)
+            self.dir_fd = -1
+        if self.lock_fd >= 0:
+            _close(self.lock_fd)
+            self.lock_fd = -1
+
+
+class _LocalWriter(Writer):
+    def __init__(self, driver: _LocalDriver, sync: _SyncWriter) -> None:
+        self._driver, self._sync = driver, sync
+        self.size = sync.size
+
+    async def write(self, data: bytes) -> None:
+        await self._driver._run(self._sync.write, data)
+        self.size = self._sync.size
+
+    async def commit(self, tail: bytes) -> None:
+        await self._driver._run(self._sync.commit, tail)
+
+    async def abort(self) -> None:
+        await self._driver._run(self._sync.abort)
+
+
+class _LocalDriver(Driver):
+    def __init__(self, root: str, fsync: bool) -> None:
+        self.where = f"file://{root}"
+        self._root = _Root(root, self.where)
+        self._fsync = fsync
+
+    async def _run(self, func: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+    async def stat(self, path: str) -> FileInfo:
+        return await self._run(self._stat, path)
+
+    def _stat(self, path: str) -> FileInfo:
+        fd, st = self._root.open_file(path)
+        os.close(fd)
+        return _info(path, st)
+
+    async def open_reader(self, path: str) -> Reader:
+        fd, st = await self._run(self._root.open_file, path)
+        return _LocalReader(self, path, fd, st)
+
+    async def read_bytes(self, path: str) -> bytes:
+        return await self._run(self._read_whole, path)
+
+    def _read_whole(self, path: str) -> bytes:
+        fd, st = self._root.open_file(path)
+        try:
+            chunks = []
+            size = st.st_size
+            while True:
+                chunk = os.read(fd, max(size, 1 << 16))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size = 1 << 16
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    async def open_writer(self, path: str, mode: WriteMode) -> Writer:
+        sync = await self._run(_SyncWriter, self._root, path, mode, self._fsync)
+        return _LocalWriter(self, sync)
+
+    async def write_bytes(self, path: str, data: bytes) -> None:
+        await self._run(self._write_whole, path, data)
+
+    def _write_whole(self, path: str, data: bytes) -> None:
+        _SyncWriter(self._root, path, "w", self._fsync).commit(data)
+
+    async def list(self, prefix: str) -> AsyncIterator[Sequence[str]]:
+        pages = self._walk(prefix)
+        try:
+            while True:
+                page = await self._run(next, pages, None)
+                if page is None:
+                    return
+                yield page
+        finally:
+            await self._run(pages.close)
+
+    def _walk(self, prefix: str) -> Generator[Sequence[str], None, None]:
+        base, _, start = prefix.rpartition("/")
+        try:
+            top = self._root.open_dir(prefix, base.split("/") if base else [], False)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return
+        page: list[str] = []
+        try:
+            for dirpath, dirnames, filenames, _dfd in os.fwalk(".", dir_fd=top):
+                rel = dirpath[2:]
+                head = f"{base}/{rel}" if base and rel else base or rel
+                if not rel:
+                    dirnames[:] = [d for d in dirnames if d.startswith(start)]
+                for name in filenames:
+                    path = f"{head}/{name}" if head else name
+                    if path.startswith(prefix) and _paths.is_valid_path(path):
+                        page.append(path)
+                if len(page) >= _PAGE:
+                    yield page
+                    page = []
+            if page:
+                yield page
+        finally:
+            os.close(top)
+
+    async def delete(self, paths: Sequence[str]) -> int:
+        return await self._run(self._delete, paths)
+
+    def _delete(self, paths: Sequence[str]) -> int:
+        removed = 0
+        for path in paths:
+            try:
+                dfd, name = self._root.parent(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            try:
+                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+                if _stat.S_ISDIR(st.st_mode):
+                    continue
+                os.unlink(name, dir_fd=dfd)
+                removed += 1
+            except FileNotFoundError:
+                continue
+            finally:
+                os.close(dfd)
+            self._prune(path)
+        return removed
+
+    def _prune(self, path: str) -> None:
+        """Remove directories left empty: they exist only as prefixes of names."""
+        dirs = path.split("/")[:-1]
+        while dirs:
+            try:
+                dfd = self._root.open_dir(path, dirs[:-1], False)
+            except OSError:
+                return
+            try:
+                os.rmdir(dirs[-1], dir_fd=dfd)
+            except OSError:
+                return
+            finally:
+                os.close(dfd)
+            dirs.pop()
+
+    async def copy(self, src: str, dst: str) -> None:
+        await self._run(self._copy, src, dst)
+
+    def _copy(self, src: str, dst: str) -> None:
+        fd, st = self._root.open_file(src)
+        try:
+            writer = _SyncWriter(self._root, dst, "w", self._fsync)
+            try:
+                left = st.st_size
+                while left > 0:
+                    copied = os.copy_file_range(fd, writer.fd, left)
+                    if not copied:
+                        break
+                    left -= copied
+            except BaseException:
+                writer.abort()
+                raise
+            writer.commit(b"")
+        finally:
+            os.close(fd)
+
+    async def move(self, src: str, dst: str) -> None:
+        await self._run(self._move, src, dst)
+
+    def _move(self, src: str, dst: str) -> None:
+        src_lock = self._root.lock(src)
+        try:
+            dst_lock = self._root.lock(dst)
+            try:
+                fd, _ = self._root.open_file(src)
+                os.close(fd)
+                sdir, sname = self._root.parent(src)
+                try:
+                    ddir, dname = self._root.parent(dst, create=True)
+                    try:
+                        os.replace(sname, dname, src_dir_fd=sdir, dst_dir_fd=ddir)
+                        if self._fsync:
+                            os.fsync(ddir)
+                    finally:
+                        os.close(ddir)
+                finally:
+                    os.close(sdir)
+                self._prune(src)
+            finally:
+                os.close(dst_lock)
+        finally:
+            os.close(src_lock)
+
+    async def close(self) -> None:
+        self._root.close()
+
+
+class OsFileSystem(FileSystem):
+    """Files on the local disk, under one root directory.
+
+    Args:
+        template: aiofs 1.0's way to name the root: ``"/srv/data/{}"`` stores ``a/b`` at
+            ``/srv/data/a/b``. The directory is created on first use if missing.
+        fsync: fsync each committed file and its directory (durable across power loss).
+    """
+
+    def __init__(self, template: str = "/{}", *, fsync: bool = False) -> None:
+        if (
+            not isinstance(template, str)
+            or not template.endswith("{}")
+            or template.count("{}") != 1
+        ):
+            raise ValueError(
+                f"Invalid template {template!r}: it must end with '{{}}', e.g. '/srv/data/{{}}'"
+            )
+        root = template[:-2]
+        if root and not root.endswith("/"):
+            raise ValueError(
+                f"Invalid template {template!r}: '{{}}' must follow a '/', e.g. '/srv/data/{{}}'"
+            )
+        self._template = template
+        super().__init__(_LocalDriver(os.path.abspath(root or "."), fsync))
+
+    @property
+    def template(self) -> str:
+        """The aiofs 1.0 template: the root directory followed by ``{}``."""
+        return self._template
+
+    @property
+    def root(self) -> str:
+        """The absolute root directory."""
+        return self._driver._root.root  # type: ignore[attr-defined,no-any-return]
+
+
+def _from_url(url: str, **options: Any) -> OsFileSystem:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    root = unquote(parts.netloc + parts.path)
+    if not root:
+        raise ValueError(f"Invalid URL {url!r}: name a folder, e.g. file:///srv/data")
+    fsync = options.pop("fsync", False)
+    if isinstance(fsync, str):
+        fsync = fsync.lower() in ("1", "true", "yes", "on")
+    if options:
+        raise ValueError(f"Unknown option(s) for file://: {', '.join(sorted(options))}")
+    root = os.path.abspath(root)
+    return OsFileSystem(root.rstrip("/") + "/{}", fsync=bool(fsync))
