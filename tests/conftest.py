@@ -15,7 +15,7 @@ import pytest
 
 import aiofs
 
-pytest_plugins = ["tests.servers"]
+pytest_plugins = ["tests.servers", "tests.reliability._stress"]
 
 #: The conformance matrix. A new backend adds its name here and a ``<name>_url`` fixture.
 BACKENDS = ["memory", "local", "redis", "redis-cluster", "azure"]
