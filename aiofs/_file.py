@@ -43,6 +43,7 @@ class File:
         "_reader",
         "_state",
         "_wbuf",
+        "_wrote",
         "_writer",
     )
 
@@ -58,6 +59,7 @@ class File:
         self._buf_at = 0
         self._readahead = _MIN_READAHEAD
         self._wbuf = bytearray()
+        self._wrote = False
 
     @property
     def name(self) -> str:
@@ -102,7 +104,8 @@ class File:
         self._buf, self._wbuf = b"", bytearray()
         try:
             if writer is not None:
-                if exc_type is None:
+                # An r+ block that never wrote leaves the file as it was (aiofs 1.0).
+                if exc_type is None and (self._wrote or self._mode != "r+"):
                     await writer.commit(tail)
                 else:
                     await writer.abort()
@@ -225,7 +228,10 @@ class File:
             raise TypeError(
                 f"write() takes bytes, bytearray or memoryview, not {type(data).__name__}"
             )
-        view = memoryview(data).cast("B") if isinstance(data, memoryview) else data
+        if isinstance(data, memoryview):  # count bytes, whatever the item format or layout
+            data = data.cast("B") if data.c_contiguous else memoryview(data.tobytes())
+        view = data
+        self._wrote = True
         self._wbuf += view
         chunk = self._fs._driver.write_chunk
         while len(self._wbuf) >= chunk:

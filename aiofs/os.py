@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import fcntl
+import functools
 import hashlib
 import os
 import stat as _stat
@@ -63,6 +64,15 @@ def _close(fd: int) -> None:
         os.close(fd)
     except OSError:
         pass
+
+
+def _close_first(owned: tuple[int, Any]) -> None:
+    _close(owned[0])
+
+
+def _release_when_done(release: Callable[[_T], None], done: asyncio.Future[_T]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        release(done.result())
 
 
 class _Root:
@@ -337,7 +347,31 @@ class _LocalDriver(Driver):
         self._fsync = fsync
 
     async def _run(self, func: Callable[..., _T], *args: Any) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+        # Shielded: a call handed to a thread runs to its end even if the caller is
+        # cancelled, so a commit or abort is never dropped from the executor's queue
+        # (which would leave its lock held).
+        return await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, func, *args))
+
+    async def _run_owned(self, func: Callable[..., _T], release: Callable[[_T], None], *args: Any) -> _T:
+        """:meth:`_run` for a call that takes a resource (a lock, an fd).
+
+        If the caller is cancelled meanwhile, the call is awaited to its end and what it
+        took is released before the cancellation propagates.
+        """
+        fut = asyncio.get_running_loop().run_in_executor(None, func, *args)
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            try:
+                owned = await asyncio.shield(fut)
+            except asyncio.CancelledError:
+                fut.add_done_callback(functools.partial(_release_when_done, release))
+                raise
+            except Exception:
+                pass  # it took nothing
+            else:
+                await self._run(release, owned)
+            raise
 
     async def stat(self, path: str) -> FileInfo:
         return await self._run(self._stat, path)
@@ -348,7 +382,7 @@ class _LocalDriver(Driver):
         return _info(path, st)
 
     async def open_reader(self, path: str) -> Reader:
-        fd, st = await self._run(self._root.open_file, path)
+        fd, st = await self._run_owned(self._root.open_file, _close_first, path)
         return _LocalReader(self, path, fd, st)
 
     async def read_bytes(self, path: str) -> bytes:
@@ -370,7 +404,9 @@ class _LocalDriver(Driver):
             os.close(fd)
 
     async def open_writer(self, path: str, mode: WriteMode) -> Writer:
-        sync = await self._run(_SyncWriter, self._root, path, mode, self._fsync)
+        sync = await self._run_owned(
+            _SyncWriter, _SyncWriter.abort, self._root, path, mode, self._fsync
+        )
         return _LocalWriter(self, sync)
 
     async def write_bytes(self, path: str, data: bytes) -> None:
