@@ -47,7 +47,9 @@ class FileSystem:
     # -- files ------------------------------------------------------------------------
 
     def open(self, path: str, mode: str = "r") -> File:
-        return File(self, _paths.check_path(path), _paths.check_mode(mode))
+        file = File(self, _paths.check_path(path), _paths.check_mode(mode))
+        self._live_driver()  # no I/O: only refuses a closed file system at once
+        return file
 
     async def read_bytes(self, path: str) -> bytes:
         _paths.check_path(path)
