@@ -123,7 +123,7 @@ class LoopThread:
             for close in closers:
                 try:
                     asyncio.run_coroutine_threadsafe(_awaited(close), loop).result(10)
-                except Exception:  # noqa: S112 - best effort at exit: close the others
+                except Exception:  # best effort at exit: close the others
                     continue
         loop.call_soon_threadsafe(loop.stop)
         if threading.current_thread() is not thread:

@@ -9,11 +9,9 @@ threading design.
 from __future__ import annotations
 
 try:
-    import django  # noqa: F401
+    import django  # type: ignore[import-untyped]  # noqa: F401
 except ImportError as exc:  # pragma: no cover
-    raise ImportError(
-        'The Django integration needs "django": pip install "aiofs[django]"'
-    ) from exc
+    raise ImportError('The Django integration needs "django": pip install "aiofs[django]"') from exc
 
 from ._storage import AiofsStorage
 

@@ -159,7 +159,7 @@ class AiofsFile(File):  # type: ignore[misc]
         else:
             stream = io.BufferedWriter(raw, 1 << 20)
         if not binary:
-            stream = io.TextIOWrapper(stream, encoding="utf-8")  # type: ignore[type-var]
+            stream = io.TextIOWrapper(stream, encoding="utf-8")
         super().__init__(stream, name)
         self.mode = mode
         self._raw = raw

@@ -29,6 +29,7 @@ import pathlib
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin
@@ -293,7 +294,7 @@ class AiofsStorage(Storage):  # type: ignore[misc]
         base = self.base_url
         if base is None:
             raise ValueError("This file is not accessible via a URL.")
-        url = filepath_to_uri(name)
+        url: str | None = filepath_to_uri(name)
         if url is not None:
             url = url.lstrip("/")
         return urljoin(base, url)
@@ -349,7 +350,7 @@ class AiofsStorage(Storage):  # type: ignore[misc]
                 continue
             return name
 
-    def aopen(self, name: str, mode: str = "rb") -> FileLike:
+    def aopen(self, name: str, mode: str = "rb") -> AbstractAsyncContextManager[FileLike]:
         """A stored file for ``async with storage.aopen(name) as f`` (binary, as aiofs).
 
         The file is opened on the running loop when the block is entered.
