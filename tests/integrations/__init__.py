@@ -1,0 +1,1 @@
+"""Integration tests: the web frameworks and containers, driven through real servers."""
