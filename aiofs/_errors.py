@@ -38,6 +38,13 @@ def busy(path: str, where: str, why: str = "another writer holds it") -> Blockin
     return BlockingIOError(errno.EAGAIN, f"Not committed: {why} ({where})", path)
 
 
+def is_a_directory(path: str, where: str) -> IsADirectoryError:
+    """On a disk, ``path`` is the prefix of other files (CONTRACT §1 portability rule)."""
+    return IsADirectoryError(
+        errno.EISDIR, f"Other files are stored under this name as a directory ({where})", path
+    )
+
+
 def outside(path: str, where: str) -> PermissionError:
     return PermissionError(errno.EACCES, f"Path leads outside the root ({where})", path)
 

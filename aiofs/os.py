@@ -9,10 +9,14 @@ Decisions:
 * Commit: the next version is staged in a temp file in the target's own directory, then
   ``os.replace`` (``os.link`` for ``x``: atomic no-replace). With ``fsync=True`` the temp
   file and the directory are fsynced around it.
-* Writer exclusion: ``flock(LOCK_EX | LOCK_NB)`` on a per-path lock file that is never
-  replaced or deleted (locking the target itself breaks with ``os.replace``). flock locks
-  exclude open file descriptions, so they hold between tasks, threads and processes, and
-  the kernel drops them when a holder dies.
+* Writer exclusion: a non-blocking lock on a file that is never replaced or deleted
+  (locking the target itself breaks with ``os.replace``). On Linux it is an
+  open-file-description (OFD) lock on one byte, at a 62-bit hash of the path, of one
+  shared lock file: flock's semantics (it excludes open file descriptions, so it holds
+  between tasks, threads and processes, and the kernel drops it when a holder dies)
+  without creating a lock file per path, which costs a file creation per new name and
+  leaves one inode behind for every name ever written. Elsewhere, or on a file system
+  that refuses OFD locks, ``flock(LOCK_EX | LOCK_NB)`` on a per-path lock file.
 * Files aiofs keeps for itself (lock files, temp files) carry a DEL character in their
   name, which no valid aiofs path contains: they never collide with a user's name and
   listings skip them.
@@ -28,6 +32,8 @@ import functools
 import hashlib
 import os
 import stat as _stat
+import struct
+import sys
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -45,12 +51,22 @@ _TMP_PREFIX = ".aiofs\x7f"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PAGE = 1000
+_LOCK_FILE = "locks"
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+#: Open-file-description locks (Linux): flock's semantics on byte ranges of one file.
+_HAS_OFD = sys.platform == "linux" and hasattr(fcntl, "F_OFD_SETLK") and struct.calcsize("q") == 8
 _MAX_LINK_HOPS = 8
 
 
 def _info(path: str, st: os.stat_result) -> FileInfo:
     modified = datetime.fromtimestamp(st.st_mtime_ns / 1e9, timezone.utc)
     return FileInfo(path, st.st_size, modified, f"{st.st_ino:x}-{st.st_mtime_ns:x}-{st.st_size:x}")
+
+
+def _ofd_range(path: str) -> bytes:
+    """A ``struct flock`` write-locking the one byte at ``path``'s hash in the lock file."""
+    digest = hashlib.blake2b(path.encode(), digest_size=8).digest()
+    return struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, int.from_bytes(digest, "big") >> 2, 1, 0)
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -84,6 +100,7 @@ class _Root:
         self._fd = -1
         self._real = ""
         self._locks_fd = -1
+        self._ofd = _HAS_OFD
 
     def fd(self) -> int:
         if self._fd < 0:
@@ -186,6 +203,22 @@ class _Root:
             raise _errors.not_found(path, self.where)
         return fd, st
 
+    def prune(self, path: str) -> None:
+        """Remove directories left empty: they exist only as prefixes of names."""
+        dirs = path.split("/")[:-1]
+        while dirs:
+            try:
+                dfd = self.open_dir(path, dirs[:-1], False)
+            except OSError:
+                return
+            try:
+                os.rmdir(dirs[-1], dir_fd=dfd)
+            except OSError:
+                return
+            finally:
+                os.close(dfd)
+            dirs.pop()
+
     def lock(self, path: str) -> int:
         """Take ``path``'s writer lock; the fd holds it until it is closed."""
         if self._locks_fd < 0:
@@ -195,13 +228,20 @@ class _Root:
             except FileExistsError:
                 pass
             self._locks_fd = os.open(_RESERVED, _DIR_FLAGS, dir_fd=root)
+        if self._ofd:
+            fd = os.open(_LOCK_FILE, _LOCK_FLAGS, 0o644, dir_fd=self._locks_fd)
+            try:
+                fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _ofd_range(path))
+                return fd
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    raise _errors.busy(path, self.where) from exc
+                if exc.errno not in (errno.EINVAL, errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise
+                self._ofd = False  # a file system without OFD locks: one file per path
         name = hashlib.sha256(path.encode()).hexdigest()[:40]
-        fd = os.open(
-            name,
-            os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-            0o644,
-            dir_fd=self._locks_fd,
-        )
+        fd = os.open(name, _LOCK_FLAGS, 0o644, dir_fd=self._locks_fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -236,33 +276,58 @@ class _SyncWriter:
         self.size = 0
         self.lock_fd = root.lock(path)
         self.dir_fd = self.fd = -1
+        self.tmp = ""
         try:
-            self.dir_fd, self.name = root.parent(path, create=True)
-            if mode in ("x", "r+") or mode == "a":
-                exists = self._exists()
-                if mode == "x" and exists:
-                    raise _errors.exists(path, root.where)
-                if mode == "r+" and not exists:
-                    raise _errors.not_found(path, root.where)
-            self.tmp = f"{_TMP_PREFIX}{os.urandom(8).hex()}.tmp"
-            self.fd = os.open(
-                self.tmp,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                0o666,
-                dir_fd=self.dir_fd,
-            )
+            for attempt in range(_MAX_LINK_HOPS):
+                try:
+                    exists = self._start()
+                    break
+                except FileNotFoundError:
+                    # A concurrent rm pruned the (empty) directory between the walk and the
+                    # temp file: walk again. r+ on a missing file raises from _start itself.
+                    if mode == "r+" or attempt == _MAX_LINK_HOPS - 1:
+                        raise
+                    _close(self.dir_fd)
+                    self.dir_fd = -1
             if mode == "a" and exists:
                 self._append_old()
         except BaseException:
             self.abort()
             raise
 
-    def _exists(self) -> bool:
+    def _start(self) -> bool:
+        """Open the directory and the temp file; whether the target exists."""
+        root, path, mode = self.root, self.path, self.mode
+        try:
+            self.dir_fd, self.name = root.parent(path, create=mode != "r+")
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            if mode == "r+":
+                raise _errors.not_found(path, root.where) from exc
+            raise
+        kind = self._kind()
+        if kind == "dir" and mode != "r+":
+            raise _errors.is_a_directory(path, root.where)
+        if mode == "x" and kind == "file":
+            raise _errors.exists(path, root.where)
+        if mode == "r+" and kind != "file":
+            raise _errors.not_found(path, root.where)
+        tmp = f"{_TMP_PREFIX}{os.urandom(8).hex()}.tmp"
+        self.fd = os.open(
+            tmp,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o666,
+            dir_fd=self.dir_fd,
+        )
+        self.tmp = tmp
+        return kind == "file"
+
+    def _kind(self) -> str:
+        """``"file"``, ``"dir"`` or ``""`` (missing) for the target's name."""
         try:
             st = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
         except FileNotFoundError:
-            return False
-        return not _stat.S_ISDIR(st.st_mode)
+            return ""
+        return "dir" if _stat.S_ISDIR(st.st_mode) else "file"
 
     def _append_old(self) -> None:
         src, _ = self.root.open_file(self.path)
@@ -297,10 +362,17 @@ class _SyncWriter:
                         follow_symlinks=False,
                     )
                 except FileExistsError as exc:
+                    if self._kind() == "dir":
+                        raise _errors.is_a_directory(self.path, self.root.where) from exc
                     raise _errors.exists(self.path, self.root.where) from exc
                 os.unlink(self.tmp, dir_fd=self.dir_fd)
             else:
-                os.replace(self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+                try:
+                    os.replace(
+                        self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd
+                    )
+                except IsADirectoryError as exc:
+                    raise _errors.is_a_directory(self.path, self.root.where) from exc
             self.tmp = ""
             if self.fsync:
                 os.fsync(self.dir_fd)
@@ -312,13 +384,19 @@ class _SyncWriter:
             _close(self.fd)
             self.fd = -1
         if self.dir_fd >= 0:
-            if getattr(self, "tmp", ""):
+            staged = self.tmp
+            if staged:
+                self.tmp = ""
                 try:
-                    os.unlink(self.tmp, dir_fd=self.dir_fd)
+                    os.unlink(staged, dir_fd=self.dir_fd)
                 except OSError:
                     pass
             _close(self.dir_fd)
             self.dir_fd = -1
+            if staged:
+                # Not committed: drop the directories this writer may have created, so an
+                # aborted write leaves no trace (a stray directory 'a' would refuse file 'a').
+                self.root.prune(self.path)
         if self.lock_fd >= 0:
             _close(self.lock_fd)
             self.lock_fd = -1
@@ -475,20 +553,7 @@ class _LocalDriver(Driver):
         return removed
 
     def _prune(self, path: str) -> None:
-        """Remove directories left empty: they exist only as prefixes of names."""
-        dirs = path.split("/")[:-1]
-        while dirs:
-            try:
-                dfd = self._root.open_dir(path, dirs[:-1], False)
-            except OSError:
-                return
-            try:
-                os.rmdir(dirs[-1], dir_fd=dfd)
-            except OSError:
-                return
-            finally:
-                os.close(dfd)
-            dirs.pop()
+        self._root.prune(path)
 
     async def copy(self, src: str, dst: str) -> None:
         await self._run(self._copy, src, dst)
@@ -525,7 +590,10 @@ class _LocalDriver(Driver):
                 try:
                     ddir, dname = self._root.parent(dst, create=True)
                     try:
-                        os.replace(sname, dname, src_dir_fd=sdir, dst_dir_fd=ddir)
+                        try:
+                            os.replace(sname, dname, src_dir_fd=sdir, dst_dir_fd=ddir)
+                        except IsADirectoryError as exc:
+                            raise _errors.is_a_directory(dst, self._root.where) from exc
                         if self._fsync:
                             os.fsync(ddir)
                     finally:
