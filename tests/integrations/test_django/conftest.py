@@ -103,3 +103,10 @@ def media(backend_url: str) -> Iterator[Any]:
         finally:
             storage.close()
             storages["staticfiles"].close()
+
+
+@pytest.fixture
+def backend_name(backend_url: str) -> str:
+    """``memory``, ``local``, ``redis`` or ``azure``: the backend of ``backend_url``."""
+    scheme = backend_url.split("://", 1)[0]
+    return {"file": "local", "rediss": "redis"}.get(scheme, scheme)
