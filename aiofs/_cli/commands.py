@@ -267,7 +267,7 @@ async def sync(args: argparse.Namespace, session: Session) -> int:
         if loc.has_wildcard:
             raise CliError(f"{loc.text}: sync takes folders, not globs (use cp for globs)")
     started = time.monotonic()
-    plan = await plan_sync(session, src, dst)
+    plan = await plan_sync(session, src, dst, args.modify_window)
     progress = _progress(args)
     transfer = Transfer(session, progress, jobs=args.jobs, on_done=_verbose(args, "sync"))
     deleted = 0

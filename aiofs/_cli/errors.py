@@ -19,6 +19,8 @@ code    meaning
 
 from __future__ import annotations
 
+import io
+
 OK = 0
 ERROR = 1
 USAGE = 2
@@ -44,6 +46,8 @@ def exit_code(exc: BaseException) -> int:
     """The exit code for ``exc`` (the table in this module's docstring)."""
     if isinstance(exc, CliError):
         return exc.code
+    if isinstance(exc, io.UnsupportedOperation):  # an OSError and a ValueError: a bug here
+        return ERROR
     if isinstance(exc, FileNotFoundError):
         return NOT_FOUND
     if isinstance(exc, PermissionError):

@@ -38,6 +38,7 @@ _WILDCARDS = frozenset("*?[")
 _REMOTE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*):(.*)", re.DOTALL)
 _QUERY = re.compile(r"\?([A-Za-z_][A-Za-z0-9_.-]*=.*)$", re.DOTALL)
 _ENV_PREFIX = "AIOFS_REMOTE_"
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +144,7 @@ def parse(text: str, remotes: Remotes) -> Location:
     """The location a command-line argument names (see the module docstring)."""
     if not text:
         raise CliError("empty location")
-    if "://" in text.split("/", 1)[0] + "/" and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+    if _URL.match(text):
         return _parse_url(text)
     match = _REMOTE.fullmatch(text)
     if match and not (len(match.group(1)) == 1 and sys.platform == "win32"):

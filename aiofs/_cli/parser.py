@@ -119,6 +119,13 @@ def build() -> argparse.ArgumentParser:
     cmd.add_argument("dst", metavar="DST")
     cmd.add_argument("--delete", action="store_true", help="remove DST files SRC lacks")
     cmd.add_argument("-n", "--dry-run", action="store_true", help="show, change nothing")
+    cmd.add_argument(
+        "--modify-window",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="times closer than this count as equal (default 1)",
+    )
     transfer_options(cmd)
     return parser
 
