@@ -24,7 +24,8 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 10px;
 form.upload { display: grid; gap: .75rem; }
 label { display: grid; gap: .25rem; font-weight: 600; font-size: .95rem; }
 label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
-input[type=text] { font: inherit; padding: .45rem .6rem; border: 1px solid var(--line);
+input[type=file] { font: inherit; font-weight: 400; font-size: .9rem; }
+input[type=text] { font: inherit; font-weight: 400; padding: .45rem .6rem; border: 1px solid var(--line);
                    border-radius: 6px; }
 button { font: inherit; cursor: pointer; border-radius: 6px; padding: .45rem 1rem;
          border: 1px solid var(--accent); background: var(--accent); color: #fff; }
