@@ -268,13 +268,15 @@ class FileSystemResponse(Response):
             h for h in self.raw_headers if h[0] not in _BYTE_HEADERS
         ]
 
-    async def _send(
-        self, served: _http.Served, scope: Scope, receive: Receive, send: Send
-    ) -> None:
+    async def _send(self, served: _http.Served, scope: Scope, receive: Receive, send: Send) -> None:
         plan = served.plan
         self.status_code = plan.status
         await send(
-            {"type": "http.response.start", "status": plan.status, "headers": self._final_headers(plan)}
+            {
+                "type": "http.response.start",
+                "status": plan.status,
+                "headers": self._final_headers(plan),
+            }
         )
         if not plan.body:
             await send({"type": "http.response.body", "body": b""})
