@@ -304,7 +304,8 @@ class AiofsStorage(Storage):  # type: ignore[misc]
         root = self._local_root()
         if root is None:
             raise NotImplementedError(f"{self.url_setting.split('://')[0]}:// has no local paths.")
-        return os.path.join(root, self._path(name))
+        relative = self._prefix(name).rstrip("/")  # "" is the root itself
+        return os.path.join(root, relative) if relative else root
 
     def _local_root(self) -> str | None:
         from aiofs.os import OsFileSystem

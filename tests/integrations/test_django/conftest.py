@@ -63,7 +63,7 @@ def django_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     db = tmp_path_factory.mktemp("django") / "test.sqlite3"
-    settings.DATABASES["default"]["TEST"] = {"NAME": str(db)}
+    connection.settings_dict["TEST"]["NAME"] = str(db)
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
