@@ -123,8 +123,9 @@ class Browser:
 
     async def screenshot(self, path: Path) -> None:
         shot = await self.call("Page.captureScreenshot", format="png")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
+        data = base64.b64decode(shot["data"])
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, data)
 
     async def close(self) -> None:
         try:
@@ -135,11 +136,11 @@ class Browser:
         self._reader.cancel()
 
 
-async def _devtools_url(profile: Path, process: subprocess.Popen[bytes]) -> str:
+async def _devtools_url(profile: Path, process: asyncio.subprocess.Process) -> str:
     """Chromium writes its port and browser path to DevToolsActivePort in the profile."""
     marker = profile / "DevToolsActivePort"
     for _ in range(300):
-        if process.poll() is not None:
+        if process.returncode is not None:
             raise RuntimeError(f"Chromium exited with {process.returncode}")
         if marker.exists():
             lines = marker.read_text().split()
@@ -159,8 +160,11 @@ async def browser(tmp_path) -> AsyncIterator[Browser]:
 
     profile = Path(tempfile.mkdtemp(prefix="aiofs-chromium-"))
     log = (tmp_path / "chromium.log").open("wb")
-    process = subprocess.Popen(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+    process = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        "about:blank",
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -187,12 +191,13 @@ async def browser(tmp_path) -> AsyncIterator[Browser]:
             finally:
                 await client.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except asyncio.TimeoutError:
+                process.kill()
+                await process.wait()
         log.close()
         shutil.rmtree(profile, ignore_errors=True)
 
