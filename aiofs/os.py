@@ -418,6 +418,17 @@ class _LocalWriter(Writer):
         await self._driver._run(self._sync.abort)
 
 
+async def _settle(fut: asyncio.Future[Any]) -> None:
+    """Wait for a thread's call to end, whatever cancellations arrive meanwhile."""
+    while not fut.done():
+        try:
+            await asyncio.wait([fut])
+        except asyncio.CancelledError:
+            continue
+    if not fut.cancelled():
+        fut.exception()  # retrieved: the caller was cancelled, the error is moot
+
+
 class _LocalDriver(Driver):
     def __init__(self, root: str, fsync: bool) -> None:
         self.where = f"file://{root}"
@@ -427,8 +438,16 @@ class _LocalDriver(Driver):
     async def _run(self, func: Callable[..., _T], *args: Any) -> _T:
         # Shielded: a call handed to a thread runs to its end even if the caller is
         # cancelled, so a commit or abort is never dropped from the executor's queue
-        # (which would leave its lock held).
-        return await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, func, *args))
+        # (which would leave its lock held). The cancellation propagates only once the
+        # thread is done: a cancelled write_bytes must not still hold its lock when the
+        # next operation starts, and a writer's abort must not close the fd a cancelled
+        # write is still using.
+        fut = asyncio.get_running_loop().run_in_executor(None, func, *args)
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            await _settle(fut)
+            raise
 
     async def _run_owned(self, func: Callable[..., _T], release: Callable[[_T], None], *args: Any) -> _T:
         """:meth:`_run` for a call that takes a resource (a lock, an fd).

@@ -29,3 +29,20 @@ def shared_url(request, shared_backend) -> str:
 @pytest.fixture(params=TTL_BACKENDS)
 def ttl_backend(request) -> str:
     return request.param
+
+
+def with_options(url: str, **options: object) -> str:
+    """``url`` with extra query options (``lock_ttl=0.5``)."""
+    query = "&".join(f"{key}={value}" for key, value in options.items())
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
+
+
+def short_ttl(backend: str, url: str, ttl: float = 1.0) -> tuple[str, float]:
+    """A URL whose writer locks expire after ``ttl`` s, and that time to live.
+
+    Only Redis has a lock with a time to live; Azure commits optimistically (nothing to
+    expire), and on the local disk and in memory a lock dies with its holder: 0.
+    """
+    if backend.startswith("redis"):
+        return with_options(url, lock_ttl=ttl), ttl
+    return url, 0.0
