@@ -86,4 +86,4 @@ def measure(spec: Spec, op: str, size: int) -> dict[str, Any]:
 
 if __name__ == "__main__":
     spec, op, size = pickle.loads(sys.stdin.buffer.read())
-    print(json.dumps(asyncio.run(_probe(spec, op, size))))
+    print(json.dumps(asyncio.run(_probe(spec, op, size))), flush=True)

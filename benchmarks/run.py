@@ -34,7 +34,7 @@ if __package__ in (None, ""):  # run as a script: benchmarks/run.py
 from benchmarks import _servers, report  # noqa: E402
 from benchmarks.clients import Client, Spec  # noqa: E402
 from benchmarks.clients.registry import CLIENTS  # noqa: E402
-from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Sizes  # noqa: E402
+from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Plan, Sizes, Workload  # noqa: E402
 
 BACKENDS = ["memory", "local", "redis", "azure"]
 _TIMEOUT = 600.0
@@ -159,21 +159,56 @@ class Suite:
 
     # -- measuring --------------------------------------------------------------------
 
-    async def _measure(self, spec: Spec, client: Client, ctx: Context, key: str) -> None:
-        cell = (spec.backend, key, spec.name)
-        if cell in self.errors:
-            return
-        try:
-            value = await asyncio.wait_for(BY_KEY[key].run(client, ctx), _TIMEOUT)
-        except NotImplementedError:
+    def _fail(self, cell: tuple[str, str, str], exc: BaseException) -> None:
+        if isinstance(exc, NotImplementedError):
             self.errors[cell] = "n/a"
             return
-        except Exception as exc:
-            self.errors[cell] = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
-            if self.args.verbose:
-                traceback.print_exc()
-            return
-        self.results.setdefault(cell, []).append(value)
+        self.errors[cell] = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+        if self.args.verbose:
+            traceback.print_exception(exc)
+
+    async def _workload(self, workload: Workload, rep: int) -> None:
+        """All clients on one workload, their slices interleaved."""
+        turn = rep % max(1, len(self.clients))
+        plans: list[tuple[tuple[str, str, str], Plan]] = []
+        for spec, client, ctx in self.clients[turn:] + self.clients[:turn]:
+            cell = (spec.backend, workload.key, spec.name)
+            if cell in self.errors:
+                continue
+            ctx.rep = rep
+            self._progress(f"rep {rep + 1}/{self.reps} {workload.key}: preparing {spec.backend}/{spec.name}")
+            try:
+                plan = await asyncio.wait_for(workload.plan(client, ctx), _TIMEOUT)
+            except Exception as exc:
+                self._fail(cell, exc)
+                continue
+            if plan.figure:
+                self.results.setdefault(cell, []).append(plan.figure[0])
+            else:
+                plans.append((cell, plan))
+        totals = dict.fromkeys((cell for cell, _ in plans), 0.0)
+        for k in range(max((len(plan.slices) for _, plan in plans), default=0)):
+            self._progress(f"rep {rep + 1}/{self.reps} {workload.key}: slice {k + 1}")
+            turn = k % max(1, len(plans))
+            for cell, plan in plans[turn:] + plans[:turn]:
+                if cell in self.errors or k >= len(plan.slices):
+                    continue
+                start = time.perf_counter()
+                try:
+                    await asyncio.wait_for(plan.slices[k](), _TIMEOUT)
+                except Exception as exc:
+                    self._fail(cell, exc)
+                    continue
+                totals[cell] += time.perf_counter() - start
+        for cell, plan in plans:
+            if cell in self.errors:
+                continue
+            try:
+                plan.check()
+            except AssertionError as exc:
+                self._fail(cell, exc)
+                continue
+            self.results.setdefault(cell, []).append(plan.work / totals[cell])
 
     async def run(self) -> None:
         work = Path(tempfile.mkdtemp(prefix="bench-", dir=self._workdir()))
@@ -183,13 +218,7 @@ class Suite:
             try:
                 for rep in range(self.reps):
                     for workload in self.workloads:
-                        order = self.clients[rep % max(1, len(self.clients)) :] + self.clients[
-                            : rep % max(1, len(self.clients))
-                        ]
-                        for spec, client, ctx in order:
-                            ctx.rep = rep
-                            self._progress(f"rep {rep + 1}/{self.reps} {workload.key} {spec.backend}/{spec.name}")
-                            await self._measure(spec, client, ctx, workload.key)
+                        await self._workload(workload, rep)
                 self._progress("")
             finally:
                 for _, client, _ in self.clients:
