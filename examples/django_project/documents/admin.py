@@ -5,4 +5,4 @@ from .models import Document
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "file", "uploaded_at"]
+    list_display = ("title", "file", "uploaded_at")
