@@ -72,6 +72,9 @@ class Driver(abc.ABC):
     write_chunk: int = 1 << 20
     #: The largest read-ahead the file object asks for on sequential reads.
     max_readahead: int = 4 << 20
+    #: The read-ahead after a seek: a round trip to a server costs far more than 64 KiB
+    #: of bytes, while a local read is cheap and its copying is what costs.
+    min_readahead: int = 64 << 10
 
     @abc.abstractmethod
     async def stat(self, path: str) -> FileInfo: ...

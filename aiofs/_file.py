@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["File"]
 
-_MIN_READAHEAD = 64 << 10
 _NEW, _OPEN, _DONE = 0, 1, 2
 
 
@@ -57,7 +56,7 @@ class File:
         self._pos = 0
         self._buf = b""
         self._buf_at = 0
-        self._readahead = _MIN_READAHEAD
+        self._readahead = fs._driver.min_readahead
         self._wbuf = bytearray()
         self._wrote = False
 
@@ -150,7 +149,7 @@ class File:
         self._readahead = (
             min(self._readahead * 2, self._fs._driver.max_readahead)
             if sequential
-            else _MIN_READAHEAD
+            else self._fs._driver.min_readahead
         )
         head = b""
         if 0 <= rel < len(self._buf):  # the buffer holds the start of what is asked
@@ -173,6 +172,7 @@ class File:
             rel = self._pos - self._buf_at
             if not (0 <= rel < len(self._buf)):
                 want = min(self._readahead, end - self._pos)
+                self._readahead = min(self._readahead * 2, self._fs._driver.max_readahead)
                 self._buf, self._buf_at = await reader.read(self._pos, want), self._pos
                 rel = 0
                 if not self._buf:
