@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -77,7 +78,7 @@ async def test_sub_container(local_url):
         await reports.fs.exists("r.csv")
 
 
-def _split(url: str) -> dict[str, object]:
+def _split(url: str) -> dict[str, Any]:
     """The URL of a backend as separate settings fields (as settings files often hold them)."""
     parts = urlsplit(url)
     if parts.scheme == "memory":
@@ -87,8 +88,9 @@ def _split(url: str) -> dict[str, object]:
     if parts.scheme == "redis":
         fields = {"host": parts.hostname, "port": parts.port, "db": int(parts.path[1:] or 0)}
         return {"backend": "redis", "redis": {**fields, **dict(parse_qsl(parts.query))}}
-    pytest.skip(f"no field split for {parts.scheme}:// in this test")
-    raise AssertionError
+    assert parts.scheme == "azure", url
+    fields = {"container": parts.netloc, "prefix": parts.path.strip("/")}
+    return {"backend": "azure", "azure": {**fields, **dict(parse_qsl(parts.query))}}
 
 
 async def test_backend_selected_from_fields(backend_url):

@@ -207,3 +207,21 @@ def test_serving_view_through_uvicorn(media):
         listing = http.get("/files/").json()["files"]
         assert {"name": name, "size": len(payload)}.items() <= listing[0].items()
     assert default_storage.exists(name)
+
+
+def test_serving_view_options(media):
+    """as_attachment names the file; another storage alias is chosen by the include kwargs."""
+    from aiofs.integrations.django.views import serve
+    from asgiref.sync import async_to_sync
+    from django.test import RequestFactory
+
+    media.save("documents/r\u00e9sum\u00e9.pdf", ContentFile(b"%PDF-1.7"))
+    request = RequestFactory().get("/media/documents/r%C3%A9sum%C3%A9.pdf")
+    response = async_to_sync(serve)(request, "documents/r\u00e9sum\u00e9.pdf", as_attachment=True)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="r_sum_.pdf"')
+    assert "filename*=UTF-8''r%C3%A9sum%C3%A9.pdf" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.7"
+    storages["staticfiles"].save("only-static.txt", ContentFile(b"s"))
+    assert Client().get("/static/only-static.txt").status_code == 200
+    assert Client().post("/static/only-static.txt").status_code == 405
