@@ -1,0 +1,362 @@
+"""Reading and writing one blob: the pinned reader, the staged writer and the writer lease.
+
+See ``aiofs._azure_driver`` for the decisions; this module holds their mechanics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from . import _errors
+from ._azure_errors import is_conflict, seam, status
+from ._driver import Reader, WriteMode, Writer
+from ._protocol import FileInfo
+
+if TYPE_CHECKING:
+    from azure.storage.blob.aio import BlobClient, BlobLeaseClient
+
+    from ._azure_driver import AzureDriver
+
+MAX_BLOCKS = 50_000
+#: Larger copies and appends are composed from Put Block From URL ranges of this size.
+URL_BLOCK = 100 << 20
+TOKEN_KEY = "aiofswriter"
+#: The largest body sent as one Put Blob; aiohttp wants larger ones streamed, so they are
+#: staged as blocks (in parallel) and committed instead.
+SINGLE_PUT_MAX = 1 << 20
+
+
+def new_token() -> str:
+    return os.urandom(16).hex()
+
+
+def block_id(token: str, index: int) -> str:
+    """48 characters for every writer, forever: 32 hex (the writer) + 16 digits (index)."""
+    return f"{token}{index:016d}"
+
+
+def body(data: bytes) -> io.BytesIO:
+    """A request body aiohttp streams in pieces (raw bytes over 1 MiB would warn)."""
+    return io.BytesIO(data)
+
+
+class Lease:
+    """A writer's lease on an existing blob, renewed in the background until released.
+
+    Leases last 15-60 s, so a dead holder blocks the path for at most ``ttl`` seconds.
+    Every write to a leased blob must carry the lease id, so other writers, ``write_bytes``
+    and ``cp`` onto it fail with 412 (``BlockingIOError``) while it is held.
+    """
+
+    def __init__(self, client: BlobLeaseClient, ttl: int) -> None:
+        self.client = client
+        self.etag = str(client.etag)
+        self._released = False
+        self._renewer = asyncio.ensure_future(self._renew(ttl / 3))
+
+    @classmethod
+    async def acquire(cls, blob: BlobClient, ttl: int, path: str, where: str) -> Lease | None:
+        """The lease, or ``None`` if the blob does not exist (it cannot be leased then)."""
+        from azure.core.exceptions import HttpResponseError
+
+        lease_id = str(uuid.uuid4())  # ours, so a cancelled acquire can still release it
+        with seam(path, where):
+            try:
+                client = await blob.acquire_lease(lease_duration=ttl, lease_id=lease_id)
+            except HttpResponseError as exc:
+                if status(exc) == 404:
+                    return None
+                if is_conflict(exc):
+                    raise _errors.busy(path, where) from exc
+                raise
+            except asyncio.CancelledError:
+                await asyncio.shield(_release_quietly(blob, lease_id))
+                raise
+        return cls(client, ttl)
+
+    async def _renew(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.client.renew()
+            except Exception:  # lost: the commit, which carries the lease id, will tell
+                return
+
+    async def stop(self) -> None:
+        """Stop renewing (the blob was deleted with the lease: nothing to release)."""
+        self._renewer.cancel()
+        await asyncio.gather(self._renewer, return_exceptions=True)
+        self._released = True
+
+    async def release(self) -> None:
+        """Stop renewing and release; a failed release only lets the lease expire."""
+        from azure.core.exceptions import AzureError
+
+        if self._released:
+            return
+        await self.stop()
+        try:
+            await self.client.release()
+        except (AzureError, ValueError):
+            pass
+
+
+async def _release_quietly(blob: BlobClient, lease_id: str) -> None:
+    from azure.storage.blob.aio import BlobLeaseClient
+
+    try:
+        await BlobLeaseClient(blob, lease_id).release()
+    except Exception:  # never acquired, or already gone
+        pass
+
+
+class AzReader(Reader):
+    """One version of a blob: every ranged GET is pinned to its ETag (``If-Match``)."""
+
+    def __init__(self, driver: AzureDriver, blob: BlobClient, info: FileInfo, head: bytes) -> None:
+        self._driver = driver
+        self._blob = blob
+        self._head = head  # the first bytes, fetched with the size and ETag on open
+        self.info = info
+        self._closed = False
+        driver.using(+1)
+
+    async def read(self, offset: int, size: int) -> bytes:
+        from azure.core import MatchConditions
+
+        end = min(offset + size, self.info.size)
+        if offset >= end:
+            return b""
+        if end <= len(self._head):
+            return self._head[offset:end]
+        with seam(self.info.path, self._driver.where, pinned=True):
+            stream = await self._blob.download_blob(
+                offset,
+                end - offset,
+                etag=self.info.etag,
+                match_condition=MatchConditions.IfNotModified,
+                max_concurrency=self._driver.concurrency,
+            )
+            return await stream.readall()
+
+    async def close(self) -> None:
+        self._head = b""
+        if not self._closed:
+            self._closed = True
+            await self._driver.done_using()
+
+
+class AzWriter(Writer):
+    """The next version of a blob: blocks staged as data comes, committed conditionally.
+
+    ``etag`` is the version seen on enter (``None``: the blob was missing, so the commit
+    is create-only); ``lease`` is held when the blob existed.
+    """
+
+    def __init__(
+        self,
+        driver: AzureDriver,
+        blob: BlobClient,
+        path: str,
+        mode: WriteMode,
+        etag: str | None,
+        lease: Lease | None = None,
+        *,
+        conditional: bool = True,
+    ) -> None:
+        self._driver = driver
+        self._blob = blob
+        self._path = path
+        self._mode = mode
+        self._etag = etag
+        self._lease = lease
+        self.token = new_token()
+        self._blocks: list[str] = []
+        self._pending: set[asyncio.Future[Any]] = set()
+        self._carry = b""  # a small old content (mode "a"), sent with the first data
+        self._conditional_commit = conditional
+        self._done = False
+        self.size = 0
+        driver.using(+1)
+
+    def conditions(self) -> dict[str, Any]:
+        """The commit's condition and lease: it only applies over the version seen on enter."""
+        from azure.core import MatchConditions
+
+        lease: dict[str, Any] = {} if self._lease is None else {"lease": self._lease.client}
+        if not self._conditional_commit:
+            return lease
+        if self._etag is None:
+            return {"match_condition": MatchConditions.IfMissing, **lease}
+        return {"etag": self._etag, "match_condition": MatchConditions.IfNotModified, **lease}
+
+    def _lease_arg(self) -> dict[str, Any]:
+        return {} if self._lease is None else {"lease": self._lease.client}
+
+    def _seam(self, *, commit: bool = False) -> Any:
+        return seam(self._path, self._driver.where, commit=commit, create=self._mode == "x")
+
+    def _next_id(self) -> str:
+        if len(self._blocks) >= MAX_BLOCKS:
+            raise OSError(
+                errno.EFBIG,
+                f"File too large: Azure commits at most {MAX_BLOCKS} blocks of "
+                f"{self._driver.write_chunk} bytes (raise block_size) ({self._driver.where})",
+                self._path,
+            )
+        block = block_id(self.token, len(self._blocks))
+        self._blocks.append(block)
+        return block
+
+    # -- staging --------------------------------------------------------------------
+
+    async def preload(self, size: int) -> None:
+        """Mode ``a``: start the next version with the current content (``size`` bytes)."""
+        url = self._driver.source_url(self._blob)
+        if size <= self._driver.write_chunk or url is None:
+            await self._preload_by_download(size)
+        else:
+            await self.stage_from_url(url, size)
+
+    async def _preload_by_download(self, size: int) -> None:
+        from azure.core import MatchConditions
+
+        offset, chunk = 0, self._driver.write_chunk
+        while offset < size:
+            with seam(self._path, self._driver.where, pinned=True):
+                stream = await self._blob.download_blob(
+                    offset,
+                    min(chunk, size - offset),
+                    etag=self._etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                data = await stream.readall()
+            offset += len(data)
+            if offset < size or len(data) == chunk:
+                await self.write(data)
+            else:
+                self._carry, self.size = data, self.size + len(data)
+
+    async def stage_from_url(self, url: str, size: int) -> None:
+        """Stage bytes ``[0, size)`` of the blob at ``url`` as blocks, server-side."""
+        for offset in range(0, size, URL_BLOCK):
+            length = min(URL_BLOCK, size - offset)
+            block = self._next_id()
+            await self._start(
+                self._blob.stage_block_from_url(
+                    block, url, source_offset=offset, source_length=length, **self._lease_arg()
+                )
+            )
+            self.size += length
+        await self._drain()
+
+    async def _start(self, upload: Any) -> None:
+        """Run ``upload`` in the background, at most ``max_concurrency`` at once."""
+        while len(self._pending) >= self._driver.concurrency:
+            done, _ = await asyncio.wait(self._pending, return_when=asyncio.FIRST_COMPLETED)
+            self._pending -= done
+            for task in done:
+                with self._seam():
+                    task.result()
+        self._pending.add(asyncio.ensure_future(upload))
+
+    async def _drain(self) -> None:
+        pending, self._pending = self._pending, set()
+        if not pending:
+            return
+        try:
+            with self._seam():
+                await asyncio.gather(*pending)
+        except BaseException:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise
+
+    async def write(self, data: bytes) -> None:
+        added = len(data)
+        if self._carry:
+            data, self._carry = self._carry + data, b""
+        block = self._next_id()
+        await self._start(
+            self._blob.stage_block(block, body(data), length=len(data), **self._lease_arg())
+        )
+        self.size += added
+
+    # -- the end --------------------------------------------------------------------
+
+    async def commit(self, tail: bytes) -> None:
+        from azure.storage.blob import BlobBlock
+
+        metadata = {TOKEN_KEY: self.token}
+        if self._carry:
+            tail, self._carry = self._carry + tail, b""
+        try:
+            if not self._blocks and len(tail) <= SINGLE_PUT_MAX:  # one conditional Put Blob
+                with self._seam(commit=True):
+                    await self._conditional(
+                        self._blob.upload_blob(
+                            body(tail),
+                            overwrite=True,
+                            length=len(tail),
+                            metadata=metadata,
+                            **self.conditions(),
+                        )
+                    )
+                return
+            for start in range(0, len(tail), self._driver.write_chunk):
+                await self.write(tail[start : start + self._driver.write_chunk])
+            await self._drain()
+            with self._seam(commit=True):
+                await self._conditional(
+                    self._blob.commit_block_list(
+                        [BlobBlock(block) for block in self._blocks],
+                        metadata=metadata,
+                        **self.conditions(),
+                    )
+                )
+        finally:
+            await self.abort()
+
+    async def _conditional(self, request: Any) -> None:
+        """Send a commit; a conflict or a lost reply is resolved by reading our token back."""
+        from azure.core.exceptions import AzureError, HttpResponseError
+
+        try:
+            await request
+        except AzureError as exc:
+            lost_reply = not isinstance(exc, HttpResponseError)
+            if (lost_reply or is_conflict(exc)) and await self._committed():
+                return
+            raise
+
+    async def _committed(self) -> bool:
+        """Whether the blob now carries this writer's token (its commit did go through)."""
+        try:
+            props = await self._blob.get_blob_properties()
+        except Exception:
+            return False
+        return bool(props.metadata.get(TOKEN_KEY) == self.token)
+
+    async def abort(self) -> None:
+        """Drop what is staged (the service collects it) and release the lease."""
+        self._blocks = []
+        self._carry = b""
+        pending, self._pending = self._pending, set()
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        lease, self._lease = self._lease, None
+        try:
+            if lease is not None:
+                await lease.release()
+        finally:
+            if not self._done:
+                self._done = True
+                await self._driver.done_using()
