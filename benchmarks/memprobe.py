@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -79,11 +80,16 @@ def measure(spec: Spec, op: str, size: int) -> dict[str, Any]:
         timeout=600,
         check=False,
     )
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.decode(errors="replace").strip().splitlines()[-1])
-    return dict(json.loads(proc.stdout.decode().strip().splitlines()[-1]))
+    lines = proc.stdout.decode().strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        errors = proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
+        raise RuntimeError(f"memory probe exited with {proc.returncode}: {errors[-1]}")
+    return dict(json.loads(lines[-1]))
 
 
 if __name__ == "__main__":
     spec, op, size = pickle.loads(sys.stdin.buffer.read())
-    print(json.dumps(asyncio.run(_probe(spec, op, size))), flush=True)
+    figures = asyncio.run(_probe(spec, op, size))
+    sys.stdout.write(json.dumps(figures) + "\n")
+    sys.stdout.flush()
+    os._exit(0)  # skip teardown: some native clients' exit hooks are not ours to measure

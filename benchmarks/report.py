@@ -35,7 +35,16 @@ def _fmt(value: float | None) -> str:
 
 
 def _versions() -> str:
-    names = ["aiofs", "redis", "azure-storage-blob", "aiofiles", "fsspec", "adlfs", "obstore", "opendal"]
+    names = [
+        "aiofs",
+        "redis",
+        "azure-storage-blob",
+        "aiofiles",
+        "fsspec",
+        "adlfs",
+        "obstore",
+        "opendal",
+    ]
     found = []
     for name in names:
         try:
@@ -108,7 +117,14 @@ class Report:
         for backend in self._backends():
             peers = [p for p in PEERS if p in CLIENTS[backend]]
             lines += ["", f"### {backend}", ""]
-            head = ["workload", "unit", "aiofs", "raw", "aiofs/raw", *(_PEER_LABEL.get(p, p) for p in peers)]
+            head = [
+                "workload",
+                "unit",
+                "aiofs",
+                "raw",
+                "aiofs/raw",
+                *(_PEER_LABEL.get(p, p) for p in peers),
+            ]
             lines.append("| " + " | ".join(head) + " |")
             lines.append("|" + "---|" * 2 + "---:|" * (len(head) - 2))
             for workload in s.workloads:
@@ -153,7 +169,9 @@ class Report:
             try:
                 from ._servers import redis_executable
 
-                out = subprocess.run([redis_executable(), "--version"], capture_output=True, text=True)
+                out = subprocess.run(
+                    [redis_executable(), "--version"], capture_output=True, text=True
+                )
                 parts.append(out.stdout.split()[2].replace("v=", "redis-server "))
             except Exception:
                 parts.append("redis-server")

@@ -76,7 +76,12 @@ def _sizes(args: argparse.Namespace) -> Sizes:
 
 def _aiofs_available(backend: str) -> str | None:
     """None if aiofs has this backend, else why not."""
-    module = {"memory": "aiofs.inmem", "local": "aiofs.os", "redis": "aiofs.redis", "azure": "aiofs.azure"}
+    module = {
+        "memory": "aiofs.inmem",
+        "local": "aiofs.os",
+        "redis": "aiofs.redis",
+        "azure": "aiofs.azure",
+    }
     try:
         importlib.import_module(module[backend])
     except ImportError as exc:
@@ -116,12 +121,23 @@ class Suite:
         if backend == "memory":
             return [Spec(backend, "aiofs", {"url": f"memory://bench-{time.time_ns()}"})]
         if backend == "local":
-            return [Spec(backend, n, {"url": f"file://{work / n}", "root": str(work / n)}) for n in names]
+            return [
+                Spec(backend, n, {"url": f"file://{work / n}", "root": str(work / n)})
+                for n in names
+            ]
         if backend == "redis":
             url = stack.enter_context(_servers.redis_server())
             self.servers["redis"] = url
             return [
-                Spec(backend, n, {"url": f"{url}?prefix=bench-{n}", "namespace": f"bench-{n}"})
+                Spec(
+                    backend,
+                    n,
+                    {
+                        "url": f"{url}?prefix=bench-{n}",
+                        "server": url,
+                        "namespace": f"bench-{n}",
+                    },
+                )  # fmt: skip
                 for n in names
             ]
         port = stack.enter_context(_servers.azurite())
@@ -152,7 +168,9 @@ class Suite:
                     client = spec.build()
                     await client.start()
                 except Exception as exc:
-                    self.notes.append(f"{backend}/{spec.name}: not measured, {type(exc).__name__}: {exc}")
+                    self.notes.append(
+                        f"{backend}/{spec.name}: not measured, {type(exc).__name__}: {exc}"
+                    )
                     continue
                 extras = self.extras.setdefault((backend, spec.name), {})
                 self.clients.append((spec, client, Context(self.sizes, spec, 0, set(), extras)))
@@ -176,7 +194,9 @@ class Suite:
             if cell in self.errors:
                 continue
             ctx.rep = rep
-            self._progress(f"rep {rep + 1}/{self.reps} {workload.key}: preparing {spec.backend}/{spec.name}")
+            self._progress(
+                f"rep {rep + 1}/{self.reps} {workload.key}: preparing {spec.backend}/{spec.name}"
+            )
             try:
                 plan = await asyncio.wait_for(workload.plan(client, ctx), _TIMEOUT)
             except Exception as exc:

@@ -204,7 +204,9 @@ async def copy(client: Client, ctx: Context) -> Plan:
     s, rep = ctx.sizes, ctx.rep
     await _prepare(ctx, "cp", lambda: client.fill("cp", s.copies, _payload(s.object_size, 4)))
     await client.cp("cp/000000", "cpd/warm")  # raises NotImplementedError early
-    return Plan(_many(ctx, lambda i: client.cp(f"cp/{i:06d}", f"cpd/{rep}/{i:06d}"), s.copies), s.copies)
+    return Plan(
+        _many(ctx, lambda i: client.cp(f"cp/{i:06d}", f"cpd/{rep}/{i:06d}"), s.copies), s.copies
+    )
 
 
 async def move(client: Client, ctx: Context) -> Plan:
@@ -212,7 +214,10 @@ async def move(client: Client, ctx: Context) -> Plan:
     await client.fill(f"mv{rep}", s.copies, _payload(s.object_size, 5))
     await client.write("mvw/a", b"warm")
     await client.mv("mvw/a", "mvw/b")  # raises NotImplementedError early
-    return Plan(_many(ctx, lambda i: client.mv(f"mv{rep}/{i:06d}", f"mvd/{rep}/{i:06d}"), s.copies), s.copies)
+    return Plan(
+        _many(ctx, lambda i: client.mv(f"mv{rep}/{i:06d}", f"mvd/{rep}/{i:06d}"), s.copies),
+        s.copies,
+    )
 
 
 async def contention(client: Client, ctx: Context) -> Plan:

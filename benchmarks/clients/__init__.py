@@ -65,9 +65,7 @@ class Client:
         )
 
 
-async def gather_limited(
-    calls: Any, concurrency: int = 32
-) -> list[Any]:
+async def gather_limited(calls: Any, concurrency: int = 32) -> list[Any]:
     """Run the zero-argument coroutine factories ``calls`` with at most ``concurrency`` at once."""
     pending: list[Callable[[], Awaitable[Any]]] = list(calls)
     results: list[Any] = [None] * len(pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,7 +52,9 @@ class RawAzure(Client):
         return total
 
     async def ls(self, prefix: str) -> list[str]:
-        return sorted([name async for name in self.cc.list_blob_names(name_starts_with=f"{prefix}/")])
+        return sorted(
+            [name async for name in self.cc.list_blob_names(name_starts_with=f"{prefix}/")]
+        )
 
     async def cp(self, src: str, dst: str) -> None:
         source = self.cc.get_blob_client(src).url
@@ -79,9 +82,10 @@ class AdlfsAzure(Client):
         from adlfs import AzureBlobFileSystem
 
         self.fs: Any = AzureBlobFileSystem(
-            connection_string=azurite_connection_string(self._port), asynchronous=True
+            connection_string=azurite_connection_string(self._port),
+            asynchronous=True,
+            skip_instance_cache=True,
         )
-        await self.fs.set_session()
         try:
             await self.fs._mkdir(self._container)
         except FileExistsError:
@@ -89,6 +93,11 @@ class AdlfsAzure(Client):
 
     async def close(self) -> None:
         await self.fs.service_client.close()
+        # adlfs registers finalizers that would close it again on a loop that is gone.
+        for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]
+            info = finalizer.peek()
+            if info is not None and info[0] is self.fs:
+                finalizer.detach()
 
     def p(self, path: str) -> str:
         return f"{self._container}/{path}"

@@ -246,6 +246,11 @@ class OpendalClient(Client):
 
     async def start(self) -> None:
         self.op = self._opendal.AsyncOperator(self._scheme, **self._config)
+        self.can = self.op.capability()
+
+    def _need(self, what: str) -> None:
+        if not getattr(self.can, what):
+            raise NotImplementedError(f"OpenDAL's {self._scheme} service cannot {what}")
 
     async def write(self, path: str, data: bytes) -> None:
         await self.op.write(path, data)
@@ -262,13 +267,16 @@ class OpendalClient(Client):
         return total
 
     async def ls(self, prefix: str) -> list[str]:
+        self._need("list")
         names = [entry.path async for entry in await self.op.list(f"{prefix}/")]
         return sorted(name for name in names if not name.endswith("/"))
 
     async def cp(self, src: str, dst: str) -> None:
+        self._need("copy")
         await self.op.copy(src, dst)
 
     async def mv(self, src: str, dst: str) -> None:
+        self._need("rename")
         await self.op.rename(src, dst)
 
 

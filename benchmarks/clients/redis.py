@@ -73,6 +73,3 @@ class OpendalRedis(OpendalClient):
         super().__init__(
             "redis", "redis", endpoint=f"tcp://{parts.hostname}:{parts.port}", root=f"/{namespace}"
         )
-
-    async def ls(self, prefix: str) -> list[str]:
-        raise NotImplementedError  # OpenDAL's redis service cannot list

@@ -36,7 +36,7 @@ def build(spec: Spec) -> Client:
         from . import redis
 
         return {"raw": redis.RawRedis, "opendal": redis.OpendalRedis}[name](
-            o["url"], o["namespace"]
+            o["server"], o["namespace"]
         )
     if backend == "azure":
         from . import azure
