@@ -212,7 +212,7 @@ class Report:
             plt.close(fig)
             return
         fig, axes = plt.subplots(len(backends), 1, figsize=(12, 3.6 * len(backends)), squeeze=False)
-        for ax, backend in zip(axes[:, 0], backends):
+        for ax, backend in zip(axes[:, 0], backends, strict=True):
             clients = [c for c in CLIENTS[backend] if c != "raw"]
             width = 0.8 / len(clients)
             for i, client in enumerate(clients):

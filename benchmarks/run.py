@@ -25,16 +25,15 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):  # run as a script: benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from benchmarks import _servers, report  # noqa: E402
-from benchmarks.clients import Client, Spec  # noqa: E402
-from benchmarks.clients.registry import CLIENTS  # noqa: E402
-from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Plan, Sizes, Workload  # noqa: E402
+from benchmarks import _servers, report
+from benchmarks.clients import Client, Spec
+from benchmarks.clients.registry import CLIENTS
+from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Plan, Sizes, Workload
 
 BACKENDS = ["memory", "local", "redis", "azure"]
 _TIMEOUT = 600.0
@@ -137,7 +136,7 @@ class Suite:
                         "server": url,
                         "namespace": f"bench-{n}",
                     },
-                )  # fmt: skip
+                )
                 for n in names
             ]
         port = stack.enter_context(_servers.azurite())
