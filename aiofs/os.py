@@ -130,7 +130,8 @@ class _Root:
         Raises ``FileNotFoundError``/``NotADirectoryError`` as the walk finds them.
         """
         for _ in range(_MAX_LINK_HOPS):
-            fd = os.dup(self.fd())
+            root = self.fd()
+            fd = root  # borrowed, never closed here, until the first segment is open
             try:
                 for i, segment in enumerate(segments):
                     try:
@@ -156,14 +157,17 @@ class _Root:
                         resolved = self._resolve(path, segments[: i + 1])
                         segments = resolved + segments[i + 1 :]
                         raise _Relink from None
-                    os.close(fd)
+                    if fd != root:
+                        os.close(fd)
                     fd = nfd
-                return fd
+                return fd if fd != root else os.dup(root)
             except _Relink:
-                os.close(fd)
+                if fd != root:
+                    os.close(fd)
                 continue
             except BaseException:
-                os.close(fd)
+                if fd != root:
+                    os.close(fd)
                 raise
         raise _errors.outside(path, self.where)
 
@@ -603,14 +607,33 @@ class _LocalDriver(Driver):
     async def move(self, src: str, dst: str) -> None:
         await self._run(self._move, src, dst)
 
+    def _source(self, src: str) -> tuple[int, str]:
+        """The directory fd and name of the regular file ``src`` (one walk, one lstat)."""
+        try:
+            sdir, sname = self._root.parent(src)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise _errors.not_found(src, self.where) from exc
+        try:
+            st = os.stat(sname, dir_fd=sdir, follow_symlinks=False)
+            if _stat.S_ISLNK(st.st_mode):  # rare: let open_file vet where it leads
+                fd, _ = self._root.open_file(src)
+                os.close(fd)
+            elif not _stat.S_ISREG(st.st_mode):
+                raise _errors.not_found(src, self.where)
+        except FileNotFoundError as exc:
+            os.close(sdir)
+            raise _errors.not_found(src, self.where) from exc
+        except BaseException:
+            os.close(sdir)
+            raise
+        return sdir, sname
+
     def _move(self, src: str, dst: str) -> None:
         src_lock = self._root.lock(src)
         try:
             dst_lock = self._root.lock(dst)
             try:
-                fd, _ = self._root.open_file(src)
-                os.close(fd)
-                sdir, sname = self._root.parent(src)
+                sdir, sname = self._source(src)
                 try:
                     ddir, dname = self._root.parent(dst, create=True)
                     try:
