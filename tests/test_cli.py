@@ -53,7 +53,7 @@ def test_put_ls_cat_stat(url, tree):
     assert run("ls", "t:").lines == ["site/a.txt", "site/b.jpg", "site/sub/c.jpg"]
     long = run("ls", "-l", "t:site/b.jpg").lines
     assert len(long) == 1
-    size, day, clock, etag, name = long[0].split()
+    size, day, _clock, etag, name = long[0].split()
     assert (size, name) == ("3000", "b.jpg") and etag and day.count("-") == 2
     listing = json.loads(run("ls", "--json", "t:site").out)
     assert [(e["name"], e["path"], e["size"]) for e in listing] == [

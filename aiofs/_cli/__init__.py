@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Coroutine
 from typing import Any
 
-from . import errors
+from . import errors, interrupts
 from .parser import parse
 from .session import Session
 
@@ -69,34 +69,34 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
     on the way out aborts its write (nothing half-written); a second Ctrl-C quits at once.
     """
     loop = asyncio.new_event_loop()
-    received: list[int] = []
     task = loop.create_task(coro)
+    previous: dict[signal.Signals, Any] = {}
 
-    def on_signal(signum: int) -> None:
-        received.append(signum)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-        task.cancel()
+    def on_signal(signum: int, frame: object) -> None:
+        # A Python-level handler runs at the next bytecode, before the loop goes on: a
+        # stream that ends because Ctrl-C also killed its producer is never committed.
+        interrupts.received.append(signum)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        loop.call_soon_threadsafe(task.cancel)
 
+    interrupts.received.clear()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, on_signal)
+        except ValueError:  # not the main thread
+            break
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, on_signal, sig)
-            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
-                pass
         try:
             return loop.run_until_complete(task)
         except asyncio.CancelledError:
-            if received:
-                raise _Signalled(received[0]) from None
+            if interrupts.received:
+                raise _Signalled(interrupts.received[0]) from None
             raise
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         try:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
-                    loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError, ValueError):
-                    pass
             _cancel_all(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.run_until_complete(loop.shutdown_default_executor())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -172,7 +173,7 @@ async def _copy_command(args: argparse.Namespace, session: Session, kind: str) -
         if not dst.path or dst.folder:
             raise CliError(f"{dst_text}: put - needs a file name, not a folder")
         async with progress.running():
-            await transfer.from_stream(sys.stdin.buffer.read, dst, dst.path)
+            await transfer.from_stream(_stdin_reader(), dst, dst.path)
         return _summary(args, kind, transfer, started)
     locs = [session.parse(text) for text in sources]
     for loc, text in zip(locs, sources, strict=True):
@@ -199,6 +200,15 @@ async def _copy_command(args: argparse.Namespace, session: Session, kind: str) -
     async with progress.running():
         await transfer.run(copies)
     return _summary(args, kind, transfer, started)
+
+
+def _stdin_reader() -> Callable[[int], bytes]:
+    """Raw reads of fd 0: a read left blocked at Ctrl-C holds no lock of ``sys.stdin``."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced sys.stdin (tests, embedding)
+        return sys.stdin.buffer.read
+    return lambda size: os.read(fd, size)
 
 
 def _verbose(args: argparse.Namespace, kind: str) -> Callable[[Copy], None] | None:
@@ -232,8 +242,8 @@ def _summary(
         )
     if not failed:
         return errors.OK
-    if not args.json:
-        sys.stderr.write(f"aiofs: {kind}: {failed} file(s) failed\n")
+    if not args.json and transfer.attempted > 1:
+        sys.stderr.write(f"aiofs: {kind}: {failed} of {transfer.attempted} files failed\n")
     return errors.exit_code(transfer.errors[0][1])
 
 

@@ -14,10 +14,11 @@ import asyncio
 import dataclasses
 import glob
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from . import localfile
+from . import interrupts, localfile
 from .errors import message
 from .locations import Location
 from .progress import Progress
@@ -53,6 +54,32 @@ def _fatal(exc: BaseException) -> bool:
     )
 
 
+async def _read_in_daemon(read: Callable[[int], bytes], size: int) -> bytes:
+    """``read(size)`` in a daemon thread: a read blocked on a pipe never holds up the exit
+    after Ctrl-C (the default executor's threads are joined at exit)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[bytes] = loop.create_future()
+
+    def deliver(result: bytes | None, exc: BaseException | None) -> None:
+        if future.done():
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result or b"")
+
+    def work() -> None:
+        try:
+            result: bytes | None = read(size)
+        except BaseException as exc:  # handed to the awaiting task
+            loop.call_soon_threadsafe(deliver, None, exc)
+        else:
+            loop.call_soon_threadsafe(deliver, result, None)
+
+    threading.Thread(target=work, name="aiofs-stdin", daemon=True).start()
+    return await future
+
+
 class Transfer:
     """Runs copies ``jobs`` at a time; per-file failures are reported and counted."""
 
@@ -75,6 +102,7 @@ class Transfer:
         self.errors: list[tuple[Copy, BaseException]] = []
         self.files = 0
         self.bytes = 0
+        self.attempted = 0
 
     async def run(self, copies: Iterable[Copy]) -> None:
         """Copy them all; raise only a fatal error (unreachable backend, Ctrl-C)."""
@@ -90,6 +118,7 @@ class Transfer:
 
     async def _worker(self, pending: Iterable[Copy]) -> None:
         for job in pending:
+            self.attempted += 1
             try:
                 await self.copy(job)
             except Exception as exc:
@@ -135,11 +164,11 @@ class Transfer:
 
     async def from_stream(self, read: Callable[[int], bytes], dst: Location, path: str) -> None:
         """Copy a blocking byte stream (stdin for ``put -``) to ``dst:path``."""
-        loop = asyncio.get_running_loop()
         sink: _Sink
         async with self._writer(dst, path) as sink:
-            while chunk := await loop.run_in_executor(None, read, self.chunk):
+            while chunk := await _read_in_daemon(read, self.chunk):
                 await sink.write(chunk)
                 self.progress.add(len(chunk))
                 self.bytes += len(chunk)
+            interrupts.check()  # the stream may have ended because Ctrl-C killed its writer
         self.files += 1
