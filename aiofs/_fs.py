@@ -99,8 +99,10 @@ class FileSystem:
         if glob.prefix is None:
             return []
         found: list[str] = []
+        # "prefix*" matches every listed path: drivers list only names with the prefix.
+        everything = glob.pattern == glob.prefix + "*"
         async for page in driver.list(glob.prefix):
-            found.extend(filter(glob.matches, page))
+            found.extend(page if everything else filter(glob.matches, page))
         found.sort()
         return found
 

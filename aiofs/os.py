@@ -31,6 +31,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import stat as _stat
 import struct
 import sys
@@ -67,6 +68,19 @@ def _ofd_range(path: str) -> bytes:
     """A ``struct flock`` write-locking the one byte at ``path``'s hash in the lock file."""
     digest = hashlib.blake2b(path.encode(), digest_size=8).digest()
     return struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, int.from_bytes(digest, "big") >> 2, 1, 0)
+
+
+#: What a name read from a directory may hold that no valid path does (control characters,
+#: DEL in aiofs's own files, backslash, lone surrogates of undecodable bytes).
+_UNLISTED = re.compile(r"[\x00-\x1f\x7f\\\ud800-\udfff]")
+
+
+def _short_and_valid(path: str) -> bool:
+    """The quick check for a listed path that passed ``_UNLISTED``: a directory walk never
+    yields empty, ``.`` or ``..`` segments, so only the byte limits remain, which a short
+    path cannot break (4 UTF-8 bytes a character at most; ASCII: 1)."""
+    n = len(path)
+    return n <= 63 or (n <= 255 and path.isascii())
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -543,12 +557,17 @@ class _LocalDriver(Driver):
             for dirpath, dirnames, filenames, _dfd in os.fwalk(".", dir_fd=top):
                 rel = dirpath[2:]
                 head = f"{base}/{rel}" if base and rel else base or rel
-                if not rel:
+                if not rel:  # below the top, every name starts with the prefix
                     dirnames[:] = [d for d in dirnames if d.startswith(start)]
+                    filenames = [n for n in filenames if n.startswith(start)]
+                # Our own files and names no valid path has: skip whole directories.
+                dirnames[:] = [d for d in dirnames if _UNLISTED.search(d) is None]
+                lead = f"{head}/" if head else ""
                 for name in filenames:
-                    path = f"{head}/{name}" if head else name
-                    if path.startswith(prefix) and _paths.is_valid_path(path):
-                        page.append(path)
+                    if _UNLISTED.search(name) is None:
+                        path = lead + name
+                        if _short_and_valid(path) or _paths.is_valid_path(path):
+                            page.append(path)
                 if len(page) >= _PAGE:
                     yield page
                     page = []
