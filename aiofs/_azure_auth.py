@@ -19,9 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 #: The Azurite emulator's well-known development account (public, documented by Microsoft).
 DEV_ACCOUNT = "devstoreaccount1"
-DEV_KEY = (
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-)
+DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 
 
@@ -102,7 +100,7 @@ def parse_connection_string(text: str) -> Endpoint:
         proxy = fields.get("developmentstorageproxyuri", "http://127.0.0.1").rstrip("/")
         return Endpoint(f"{proxy}:10000/{DEV_ACCOUNT}", DEV_ACCOUNT, DEV_KEY)
     name = fields.get("accountname")
-    key = fields.get("accountkey")
+    account_key = fields.get("accountkey")
     sas = fields.get("sharedaccesssignature")
     url = fields.get("blobendpoint")
     if url is None:
@@ -115,7 +113,7 @@ def parse_connection_string(text: str) -> Endpoint:
         url = f"{protocol}://{name}.blob.{suffix}"
     url = _clean(url)
     name = name or _account_from_url(url)
-    return Endpoint(url, name, key or None, sas.lstrip("?") if sas else None)
+    return Endpoint(url, name, account_key or None, sas.lstrip("?") if sas else None)
 
 
 def resolve(options: dict[str, Any]) -> Endpoint:

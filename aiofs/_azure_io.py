@@ -291,57 +291,62 @@ class AzWriter(Writer):
     # -- the end --------------------------------------------------------------------
 
     async def commit(self, tail: bytes) -> None:
-        from azure.storage.blob import BlobBlock
-
-        metadata = {TOKEN_KEY: self.token}
         if self._carry:
             tail, self._carry = self._carry + tail, b""
         try:
-            if not self._blocks and len(tail) <= SINGLE_PUT_MAX:  # one conditional Put Blob
-                with self._seam(commit=True):
-                    await self._conditional(
-                        self._blob.upload_blob(
-                            body(tail),
-                            overwrite=True,
-                            length=len(tail),
-                            metadata=metadata,
-                            **self.conditions(),
-                        )
-                    )
-                return
-            for start in range(0, len(tail), self._driver.write_chunk):
-                await self.write(tail[start : start + self._driver.write_chunk])
-            await self._drain()
+            single = not self._blocks and len(tail) <= SINGLE_PUT_MAX
+            if not single:
+                for start in range(0, len(tail), self._driver.write_chunk):
+                    await self.write(tail[start : start + self._driver.write_chunk])
+                await self._drain()
             with self._seam(commit=True):
-                await self._conditional(
-                    self._blob.commit_block_list(
-                        [BlobBlock(block) for block in self._blocks],
-                        metadata=metadata,
-                        **self.conditions(),
-                    )
-                )
+                await self._send(single, tail, self.conditions())
         finally:
             await self.abort()
 
-    async def _conditional(self, request: Any) -> None:
-        """Send a commit; a conflict or a lost reply is resolved by reading our token back."""
-        from azure.core.exceptions import AzureError, HttpResponseError
+    async def _send(self, single: bool, tail: bytes, conditions: dict[str, Any]) -> None:
+        """One commit request: a Put Blob (``single``) or a Put Block List.
 
+        A conflict or a lost reply is resolved by reading the blob's metadata back: our
+        token there means the commit went through. A blob removed by ``rm`` while we held
+        it is recreated (docs/contract.md §7), create-only.
+        """
+        from azure.core import MatchConditions
+        from azure.core.exceptions import AzureError, HttpResponseError
+        from azure.storage.blob import BlobBlock
+
+        metadata = {TOKEN_KEY: self.token}
         try:
-            await request
+            if single:
+                await self._blob.upload_blob(
+                    body(tail), overwrite=True, length=len(tail), metadata=metadata, **conditions
+                )
+            else:
+                blocks = [BlobBlock(block) for block in self._blocks]
+                await self._blob.commit_block_list(blocks, metadata=metadata, **conditions)
         except AzureError as exc:
             lost_reply = not isinstance(exc, HttpResponseError)
-            if (lost_reply or is_conflict(exc)) and await self._committed():
+            if not (lost_reply or is_conflict(exc) or status(exc) == 404):
+                raise
+            state = await self._state()
+            if state == "mine":
                 return
-            raise
+            removed = state == "missing" and self._etag is not None and "etag" in conditions
+            if not removed or not self._conditional_commit:
+                raise
+            await self._send(single, tail, {"match_condition": MatchConditions.IfMissing})
 
-    async def _committed(self) -> bool:
-        """Whether the blob now carries this writer's token (its commit did go through)."""
+    async def _state(self) -> str:
+        """``mine`` if the blob carries this writer's token, ``missing``, else ``other``."""
+        from azure.core.exceptions import ResourceNotFoundError
+
         try:
             props = await self._blob.get_blob_properties()
+        except ResourceNotFoundError:
+            return "missing"
         except Exception:
-            return False
-        return bool(props.metadata.get(TOKEN_KEY) == self.token)
+            return "other"
+        return "mine" if props.metadata.get(TOKEN_KEY) == self.token else "other"
 
     async def abort(self) -> None:
         """Drop what is staged (the service collects it) and release the lease."""

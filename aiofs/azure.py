@@ -172,9 +172,7 @@ class AzFileSystem(FileSystem):
         retries = _int(options, "retry_total", 3, 0, 20)
         ttl = _float(options, "lock_ttl")
         if ttl is not None and not 15 <= ttl <= 60:
-            raise ValueError(
-                f"Invalid option lock_ttl={ttl}: Azure leases last 15 to 60 seconds"
-            )
+            raise ValueError(f"Invalid option lock_ttl={ttl}: Azure leases last 15 to 60 seconds")
         client: dict[str, Any] = {
             "retry_policy": ExponentialRetry(
                 initial_backoff=0.5,  # type: ignore[arg-type]  # typed int, works as float

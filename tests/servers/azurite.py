@@ -67,8 +67,10 @@ def start_azurite(workdir: Path, timeout: float = 30.0) -> Azurite:
     process = subprocess.Popen(
         [
             str(AZURITE_BIN),
-            "--blobHost", "127.0.0.1",
-            "--blobPort", str(port),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
             "--inMemoryPersistence",
             "--skipApiVersionCheck",
             "--disableTelemetry",
