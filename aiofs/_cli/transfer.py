@@ -3,7 +3,8 @@
 Up to ``jobs`` files move at once. Each is streamed in ``chunk``-sized pieces through
 ``fs.open`` (never read whole), so memory stays near ``jobs x (chunk + the file object's
 read-ahead and write buffers)`` whatever the sizes. Copies within one file system use the
-backend's own ``cp``/``mv`` (server-side where it can). A destination is written through
+backend's own ``cp``/``mv`` (server-side where it can); small files go in one
+``read_bytes``/``write_bytes`` round trip each. A destination is written through
 ``fs.open(path, "w")`` — or a temp file and a rename for a plain local path — so an error
 or Ctrl-C never leaves it half-written.
 """
@@ -27,6 +28,8 @@ from .session import Session
 __all__ = ["Copy", "Transfer"]
 
 CHUNK = 1 << 20
+#: Files up to this size (as listed) are copied with one read_bytes and one write_bytes.
+SMALL = 256 << 10
 
 
 class _Sink(Protocol):
@@ -142,6 +145,18 @@ class Transfer:
             )
             self.progress.add(job.size)
             self.bytes += job.size
+        elif job.size <= SMALL:
+            # One round trip each way (read_bytes/write_bytes): most of a small file's cost.
+            data = await session.fs(src).read_bytes(job.src_path)
+            if dst.local is not None:
+                async with localfile.LocalWriter(dst.local_file(job.dst_path)) as writer:
+                    await writer.write(data)
+            else:
+                await session.fs(dst).write_bytes(job.dst_path, data)
+            self.progress.add(len(data))
+            self.bytes += len(data)
+            if self.move:
+                await session.fs(src).rm(glob.escape(job.src_path))
         else:
             reading = session.fs(src).open(job.src_path, "r")
             async with reading as reader, self._writer(dst, job.dst_path) as writer:
