@@ -50,6 +50,15 @@ def test_url_query_gives_file_system_options(remotes):
     assert dict(loc.options) == {"prefix": "app", "timeout": "3"}
 
 
+def test_secrets_in_urls_are_not_echoed(remotes):
+    loc = parse("rediss://me:s3cret@h:1/0/a?password=pw&prefix=p", remotes)
+    assert loc.text == "rediss://me:***@h:1/0/a?password=***&prefix=***"
+    assert dict(loc.options)["password"] == "pw"
+    with pytest.raises(errors.CliError) as caught:
+        parse("redis://me:s3cret@h:1/reports/x", remotes)
+    assert "s3cret" not in str(caught.value)
+
+
 def test_a_question_mark_glob_is_not_a_query(remotes):
     assert parse("memory://s/file?.txt", remotes).path == "file?.txt"
 

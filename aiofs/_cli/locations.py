@@ -159,8 +159,19 @@ def _remote(text: str, url: str, options: tuple[tuple[str, str], ...], path: str
     return Location(text, url, options, path.strip("/"), None, folder)
 
 
-def _parse_url(text: str) -> Location:
-    scheme, rest = text.split("://", 1)
+def redact(text: str) -> str:
+    """``text`` fit for messages: no password in the user part, no option values."""
+    text = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*):[^/@\s]*@", r"\1:***@", text)
+    query = _QUERY.search(text)
+    if query:
+        names = [part.split("=", 1)[0] for part in query.group(1).split("&")]
+        text = text[: query.start()] + "?" + "&".join(f"{name}=***" for name in names)
+    return text
+
+
+def _parse_url(original: str) -> Location:
+    text = redact(original)
+    scheme, rest = original.split("://", 1)
     scheme = scheme.lower()
     options: tuple[tuple[str, str], ...] = ()
     query = _QUERY.search(rest)
@@ -181,7 +192,7 @@ def _parse_url(text: str) -> Location:
         if db and not db.isdigit():
             raise CliError(
                 f"{text}: expected a database number after the host, "
-                f"e.g. {scheme}://{netloc}/0/{db}{'/' + path if path else ''}"
+                + redact(f"e.g. {scheme}://{netloc}/0/{db}{'/' + path if path else ''}")
             )
         netloc = f"{netloc}/{db}" if db else netloc
     return _remote(text, f"{scheme}://{netloc}", options, path)
