@@ -6,7 +6,10 @@ Decisions:
   ``O_NOFOLLOW``, so a symlink swapped in mid-operation can never lead outside the root.
   A symlink met on the way is followed only when its real path stays inside the root;
   otherwise ``PermissionError``.
-* Commit: the next version is staged in a temp file in the target's own directory, then
+* Commit: the next version is staged in an unnamed file (``O_TMPFILE``) in the target's
+  directory and linked in at commit (``linkat``: atomic, never replaces; over an existing
+  file, a temp name is linked and ``os.replace``d). Without O_TMPFILE: a temp file in the
+  target's own directory, then
   ``os.replace`` (``os.link`` for ``x``: atomic no-replace). With ``fsync=True`` the temp
   file and the directory are fsynced around it.
 * Writer exclusion: a non-blocking lock on a file that is never replaced or deleted
@@ -52,6 +55,11 @@ _TMP_PREFIX = ".aiofs\x7f"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 _PAGE = 1000
+_TMPFILE_FLAGS = os.O_WRONLY | getattr(os, "O_TMPFILE", 0) | os.O_CLOEXEC
+#: Stage in an unnamed inode (O_TMPFILE) and link it in at commit: one directory update
+#: instead of a create and a rename, and a crashed writer leaves nothing behind. Linking
+#: it needs /proc/self/fd (linkat with AT_EMPTY_PATH needs a privilege).
+_HAS_TMPFILE = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 _LOCK_FILE = "locks"
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 #: Open-file-description locks (Linux): flock's semantics on byte ranges of one file.
@@ -81,6 +89,10 @@ def _short_and_valid(path: str) -> bool:
     path cannot break (4 UTF-8 bytes a character at most; ASCII: 1)."""
     n = len(path)
     return n <= 63 or (n <= 255 and path.isascii())
+
+
+def _tmp_name() -> str:
+    return f"{_TMP_PREFIX}{os.urandom(8).hex()}.tmp"
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -115,6 +127,7 @@ class _Root:
         self._real = ""
         self._locks_fd = -1
         self._ofd = _HAS_OFD
+        self.tmpfile = _HAS_TMPFILE
 
     def fd(self) -> int:
         if self._fd < 0:
@@ -291,12 +304,18 @@ class _LocalReader(Reader):
 class _SyncWriter:
     """Temp file + lock of one next version; all methods block (run in a thread)."""
 
-    def __init__(self, root: _Root, path: str, mode: WriteMode, fsync: bool) -> None:
+    def __init__(
+        self, root: _Root, path: str, mode: WriteMode, fsync: bool, early: bool = True
+    ) -> None:
         self.root, self.path, self.mode, self.fsync = root, path, mode, fsync
+        # early=False: a one-shot write, whose enter is its commit, so what stands in the
+        # way may raise at commit.
+        self.early = early
         self.size = 0
         self.lock_fd = root.lock(path)
         self.dir_fd = self.fd = -1
         self.tmp = ""
+        self.anon = False  # self.fd is an unnamed O_TMPFILE inode, linked in at commit
         try:
             for attempt in range(_MAX_LINK_HOPS):
                 try:
@@ -324,14 +343,28 @@ class _SyncWriter:
             if mode == "r+":
                 raise _errors.not_found(path, root.where) from exc
             raise
-        kind = self._kind()
+        # A one-shot "w" over O_TMPFILE skips the stat: its link (below) meets anything
+        # in the way (EEXIST) and only then looks, with the same checks.
+        kind = self._kind() if self.early or mode != "w" or not root.tmpfile else ""
         if kind == "dir" and mode != "r+":
             raise _errors.is_a_directory(path, root.where)
         if mode == "x" and kind == "file":
             raise _errors.exists(path, root.where)
         if mode == "r+" and kind != "file":
             raise _errors.not_found(path, root.where)
-        tmp = f"{_TMP_PREFIX}{os.urandom(8).hex()}.tmp"
+        if root.tmpfile:
+            try:
+                self.fd = os.open(".", _TMPFILE_FLAGS, 0o666, dir_fd=self.dir_fd)
+                self.anon = True
+                return kind == "file"
+            except OSError as exc:
+                if exc.errno == errno.EPERM and os.fstat(self.dir_fd).st_nlink == 0:
+                    # The directory was pruned by a concurrent rm: walk again.
+                    raise FileNotFoundError(errno.ENOENT, "Directory removed", path) from exc
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                    raise
+                root.tmpfile = False  # this file system has no O_TMPFILE
+        tmp = _tmp_name()
         self.fd = os.open(
             tmp,
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -370,39 +403,81 @@ class _SyncWriter:
                 self.write(tail)
             if self.fsync:
                 os.fsync(self.fd)
-            os.close(self.fd)
-            self.fd = -1
-            if self.mode == "x":
-                try:
-                    os.link(
-                        self.tmp,
-                        self.name,
-                        src_dir_fd=self.dir_fd,
-                        dst_dir_fd=self.dir_fd,
-                        follow_symlinks=False,
-                    )
-                except FileExistsError as exc:
-                    if self._kind() == "dir":
-                        raise _errors.is_a_directory(self.path, self.root.where) from exc
-                    raise _errors.exists(self.path, self.root.where) from exc
-                os.unlink(self.tmp, dir_fd=self.dir_fd)
+            if self.anon:
+                self._link()
             else:
-                try:
-                    os.replace(
-                        self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd
-                    )
-                except IsADirectoryError as exc:
-                    raise _errors.is_a_directory(self.path, self.root.where) from exc
-            self.tmp = ""
+                self._rename()
             if self.fsync:
                 os.fsync(self.dir_fd)
         finally:
             self.abort()
 
+    def _link(self) -> None:
+        """Give the unnamed inode its name: ``linkat`` creates (atomic, never replaces);
+        over an existing file, link a temp name and ``os.replace`` it."""
+        source = f"/proc/self/fd/{self.fd}"
+        for attempt in range(_MAX_LINK_HOPS):
+            try:
+                try:
+                    os.link(source, self.name, dst_dir_fd=self.dir_fd, follow_symlinks=True)
+                except FileExistsError as exc:
+                    kind = self._kind()
+                    if kind == "dir":
+                        raise _errors.is_a_directory(self.path, self.root.where) from exc
+                    if self.mode == "x":
+                        raise _errors.exists(self.path, self.root.where) from exc
+                    tmp = _tmp_name()
+                    os.link(source, tmp, dst_dir_fd=self.dir_fd, follow_symlinks=True)
+                    self.tmp = tmp
+                    try:
+                        os.replace(tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+                    except IsADirectoryError as exc2:
+                        raise _errors.is_a_directory(self.path, self.root.where) from exc2
+                    self.tmp = ""
+                self.anon = False
+                return
+            except FileNotFoundError:
+                # An unnamed file does not keep its directory alive: a concurrent rm may
+                # have pruned it (empty) meanwhile. Walk again, recreating it.
+                if attempt == _MAX_LINK_HOPS - 1:
+                    raise
+                self.tmp = ""
+                _close(self.dir_fd)
+                self.dir_fd = -1
+                self.dir_fd, self.name = self.root.parent(self.path, create=True)
+
+    def _rename(self) -> None:
+        """Give the named temp file the final name (os.link for ``x``: no replace)."""
+        os.close(self.fd)
+        self.fd = -1
+        if self.mode == "x":
+            try:
+                os.link(
+                    self.tmp,
+                    self.name,
+                    src_dir_fd=self.dir_fd,
+                    dst_dir_fd=self.dir_fd,
+                    follow_symlinks=False,
+                )
+            except FileExistsError as exc:
+                if self._kind() == "dir":
+                    raise _errors.is_a_directory(self.path, self.root.where) from exc
+                raise _errors.exists(self.path, self.root.where) from exc
+            os.unlink(self.tmp, dir_fd=self.dir_fd)
+        else:
+            try:
+                os.replace(
+                    self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd
+                )
+            except IsADirectoryError as exc:
+                raise _errors.is_a_directory(self.path, self.root.where) from exc
+        self.tmp = ""
+
     def abort(self) -> None:
         if self.fd >= 0:
             _close(self.fd)
             self.fd = -1
+        anon, self.anon = self.anon, False
         if self.dir_fd >= 0:
             staged = self.tmp
             if staged:
@@ -413,7 +488,7 @@ class _SyncWriter:
                     pass
             _close(self.dir_fd)
             self.dir_fd = -1
-            if staged:
+            if staged or anon:
                 # Not committed: drop the directories this writer may have created, so an
                 # aborted write leaves no trace (a stray directory 'a' would refuse file 'a').
                 self.root.prune(self.path)
@@ -533,7 +608,7 @@ class _LocalDriver(Driver):
         await self._run(self._write_whole, path, data)
 
     def _write_whole(self, path: str, data: bytes) -> None:
-        _SyncWriter(self._root, path, "w", self._fsync).commit(data)
+        _SyncWriter(self._root, path, "w", self._fsync, early=False).commit(data)
 
     async def list(self, prefix: str) -> AsyncIterator[Sequence[str]]:
         pages = self._walk(prefix)
