@@ -375,11 +375,17 @@ class _SyncWriter:
         return kind == "file"
 
     def _kind(self) -> str:
-        """``"file"``, ``"dir"`` or ``""`` (missing) for the target's name."""
+        """``"file"``, ``"dir"`` or ``""`` (missing) for the target's name.
+
+        A symlink there is replaced, never written through; one that leads outside the
+        root still makes the path outside (``PermissionError``), as for a reader.
+        """
         try:
             st = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
         except FileNotFoundError:
             return ""
+        if _stat.S_ISLNK(st.st_mode):
+            self.root._resolve(self.path, self.path.split("/"))
         return "dir" if _stat.S_ISDIR(st.st_mode) else "file"
 
     def _append_old(self) -> None:
@@ -622,34 +628,60 @@ class _LocalDriver(Driver):
             await self._run(pages.close)
 
     def _walk(self, prefix: str) -> Generator[Sequence[str], None, None]:
+        """Pages of the files under ``prefix``, by ``scandir`` on directory fds.
+
+        Directory symlinks are not descended (no loops, no duplicates, nothing outside);
+        a file symlink is listed only if it leads to a file inside the root.
+        """
         base, _, start = prefix.rpartition("/")
         try:
             top = self._root.open_dir(prefix, base.split("/") if base else [], False)
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             return
         page: list[str] = []
+        stack = [(top, f"{base}/" if base else "", start)]
         try:
-            for dirpath, dirnames, filenames, _dfd in os.fwalk(".", dir_fd=top):
-                rel = dirpath[2:]
-                head = f"{base}/{rel}" if base and rel else base or rel
-                if not rel:  # below the top, every name starts with the prefix
-                    dirnames[:] = [d for d in dirnames if d.startswith(start)]
-                    filenames = [n for n in filenames if n.startswith(start)]
-                # Our own files and names no valid path has: skip whole directories.
-                dirnames[:] = [d for d in dirnames if _UNLISTED.search(d) is None]
-                lead = f"{head}/" if head else ""
-                for name in filenames:
-                    if _UNLISTED.search(name) is None:
-                        path = lead + name
-                        if _short_and_valid(path) or _paths.is_valid_path(path):
-                            page.append(path)
-                if len(page) >= _PAGE:
-                    yield page
-                    page = []
+            while stack:
+                dfd, lead, start = stack.pop()
+                try:
+                    with os.scandir(dfd) as entries:
+                        for entry in entries:
+                            name = entry.name
+                            # Our own files and names no valid path has are skipped.
+                            if not name.startswith(start) or _UNLISTED.search(name):
+                                continue
+                            path = lead + name
+                            if entry.is_dir(follow_symlinks=False):
+                                try:
+                                    sub = os.open(name, _DIR_FLAGS, dir_fd=dfd)
+                                except OSError:
+                                    continue
+                                stack.append((sub, f"{path}/", ""))
+                            elif not (_short_and_valid(path) or _paths.is_valid_path(path)):
+                                continue
+                            elif entry.is_file(follow_symlinks=False) or (
+                                entry.is_symlink() and self._inside_file(path)
+                            ):
+                                page.append(path)
+                                if len(page) >= _PAGE:
+                                    yield page
+                                    page = []
+                finally:
+                    os.close(dfd)
             if page:
                 yield page
         finally:
-            os.close(top)
+            for dfd, _, _ in stack:
+                os.close(dfd)
+
+    def _inside_file(self, path: str) -> bool:
+        """Whether the symlink ``path`` leads to a regular file inside the root."""
+        try:
+            fd, _ = self._root.open_file(path)
+        except OSError:
+            return False
+        os.close(fd)
+        return True
 
     async def delete(self, paths: Sequence[str]) -> int:
         return await self._run(self._delete, paths)
@@ -733,7 +765,9 @@ class _LocalDriver(Driver):
                     try:
                         try:
                             os.replace(sname, dname, src_dir_fd=sdir, dst_dir_fd=ddir)
-                        except IsADirectoryError as exc:
+                        except OSError as exc:  # ENOTEMPTY: dst is a directory above src
+                            if exc.errno not in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST):
+                                raise
                             raise _errors.is_a_directory(dst, self._root.where) from exc
                         if self._fsync:
                             os.fsync(ddir)
