@@ -81,12 +81,12 @@ async def stat(args: argparse.Namespace, session: Session) -> int:
     for text in args.locations:
         loc = session.parse(text)
         if not loc.path or loc.has_wildcard:
-            raise CliError(f"{text}: stat takes a file (use ls -l for folders and globs)")
+            raise CliError(f"{loc.text}: stat takes a file (use ls -l for folders and globs)")
         try:
             info = await session.fs(loc).stat(loc.path)
         except FileNotFoundError:
-            raise CliError(f"{text}: No such file", errors.NOT_FOUND) from None
-        results.append((text, info))
+            raise CliError(f"{loc.text}: No such file", errors.NOT_FOUND) from None
+        results.append((loc.text, info))
     if args.json:
         _print_json([_info_json(info, text) for text, info in results])
         return errors.OK
@@ -122,7 +122,7 @@ async def rm(args: argparse.Namespace, session: Session) -> int:
         if session.missing_local(loc):
             if args.force:
                 continue
-            raise CliError(f"{text}: No such file or folder", errors.NOT_FOUND)
+            raise CliError(f"{loc.text}: No such file or folder", errors.NOT_FOUND)
         fs = session.fs(loc)
         if loc.has_wildcard:
             removed += await fs.rm(loc.path)
@@ -132,11 +132,11 @@ async def rm(args: argparse.Namespace, session: Session) -> int:
             continue
         if loc.path == "" or await session.is_prefix(loc, loc.path):
             if not args.recursive:
-                raise CliError(f"{text} is a folder: use -r to remove everything under it")
+                raise CliError(f"{loc.text} is a folder: use -r to remove everything under it")
             pattern = glob.escape(loc.path) + "/*" if loc.path else "*"
             removed += await fs.rm(pattern)
         elif not args.force:
-            raise CliError(f"{text}: No such file or folder", errors.NOT_FOUND)
+            raise CliError(f"{loc.text}: No such file or folder", errors.NOT_FOUND)
     if args.json:
         _print_json({"removed": removed})
     elif args.verbose:
@@ -159,9 +159,9 @@ async def _copy_command(args: argparse.Namespace, session: Session, kind: str) -
     *sources, dst_text = args.paths
     dst = session.parse(dst_text)
     if dst.has_wildcard:
-        raise CliError(f"{dst_text}: a destination cannot be a glob")
+        raise CliError(f"{dst.text}: a destination cannot be a glob")
     if kind == "get" and dst.local is None:
-        raise CliError(f"{dst_text}: get writes to a local path (use cp between backends)")
+        raise CliError(f"{dst.text}: get writes to a local path (use cp between backends)")
     progress = _progress(args)
     started = time.monotonic()
     transfer = Transfer(
@@ -171,14 +171,14 @@ async def _copy_command(args: argparse.Namespace, session: Session, kind: str) -
         if kind != "put":
             raise CliError("'-' (stdin) is a source only for put")
         if not dst.path or dst.folder:
-            raise CliError(f"{dst_text}: put - needs a file name, not a folder")
+            raise CliError(f"{dst.text}: put - needs a file name, not a folder")
         async with progress.running():
             await transfer.from_stream(_stdin_reader(), dst, dst.path)
         return _summary(args, kind, transfer, started)
     locs = [session.parse(text) for text in sources]
-    for loc, text in zip(locs, sources, strict=True):
+    for loc in locs:
         if kind == "put" and loc.local is None:
-            raise CliError(f"{text}: put reads a local path (use cp between backends)")
+            raise CliError(f"{loc.text}: put reads a local path (use cp between backends)")
     selected: list[tuple[Location, Selected]] = []
     for loc in locs:
         selected.extend([(loc, item) async for item in session.select(loc, folders=args.recursive)])
