@@ -17,6 +17,8 @@ from django.urls import path  # type: ignore[import-untyped]
 
 from . import views
 
+__all__ = ["app_name", "urlpatterns"]
+
 app_name = "aiofs"
 
 urlpatterns = [path("<path:name>", views.serve, name="serve")]

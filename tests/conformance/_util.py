@@ -71,5 +71,7 @@ async def overlapping_writers(
             if not out.entered:
                 _tried()
 
-    await asyncio.gather(*(one(fs, mode, out) for (fs, mode, _), out in zip(targets, outcomes)))
+    await asyncio.gather(
+        *(one(fs, mode, out) for (fs, mode, _), out in zip(targets, outcomes, strict=True))
+    )
     return outcomes

@@ -105,7 +105,7 @@ async def test_error_table(fs, fs2, fs_url, action, kind, path, code):
     """§4: each situation raises exactly its built-in type, naming the path and the backend."""
     await fs.write_bytes("exists", b"content")
     await fs.write_bytes("other", b"other")
-    with pytest.raises(Exception) as excinfo:  # noqa: PT011 - the exact type is checked below
+    with pytest.raises(Exception) as excinfo:  # the exact type is checked below
         await action(fs, fs2, fs_url)
     exc = excinfo.value
     assert type(exc) is kind, repr(exc)

@@ -50,7 +50,10 @@ def _expected(pattern: str) -> list[str]:
     ("pattern", "expected"),
     [
         ("*", sorted(TREE)),
-        ("*.txt", ["a.txt", "a/b.txt", "a/b/c.txt", "a/bc.txt", "ab.txt", "x.txt", "x/a.txt", "x/b.txt"]),
+        (
+            "*.txt",
+            ["a.txt", "a/b.txt", "a/b/c.txt", "a/bc.txt", "ab.txt", "x.txt", "x/a.txt", "x/b.txt"],
+        ),
         ("a/*", ["a/b.txt", "a/b/c.txt", "a/bc.txt"]),
         ("a*", ["a.txt", "a/b.txt", "a/b/c.txt", "a/bc.txt", "ab.txt"]),
         ("a/b*", ["a/b.txt", "a/b/c.txt", "a/bc.txt"]),

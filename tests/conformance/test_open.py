@@ -470,10 +470,7 @@ async def test_overlapping_writers_exactly_one_commits(fs, mode):
 async def test_overlapping_writers_of_mixed_modes(fs):
     """§2: writers of different modes (`r+`, `w`, `a`) exclude each other too."""
     await fs.write_bytes("f", b"old|")
-    targets = [
-        (fs, mode, mode.encode() * 1000)
-        for mode in ["w", "a", "r+", "w", "a", "r+"]
-    ]
+    targets = [(fs, mode, mode.encode() * 1000) for mode in ["w", "a", "r+", "w", "a", "r+"]]
     outcomes = await overlapping_writers(targets, "f")
     winner = _check_race(outcomes)
     content = await fs.read_bytes("f")
@@ -511,10 +508,7 @@ async def test_writer_blocks_write_bytes_and_cp(fs, fs2):
 async def test_writers_on_different_paths_do_not_block(fs):
     """§2: writer exclusion is per path: writers of different paths all commit."""
     outcomes = await asyncio.gather(
-        *(
-            overlapping_writers([(fs, "w", str(i).encode() * 100)], f"p/{i}")
-            for i in range(10)
-        )
+        *(overlapping_writers([(fs, "w", str(i).encode() * 100)], f"p/{i}") for i in range(10))
     )
     assert all(o[0].committed for o in outcomes)
     assert await fs.ls() == sorted(f"p/{i}" for i in range(10))
