@@ -116,28 +116,49 @@ async def _release_quietly(blob: BlobClient, lease_id: str) -> None:
 
 
 class AzReader(Reader):
-    """One version of a blob: every ranged GET is pinned to its ETag (``If-Match``)."""
+    """One version of a blob: every ranged GET is pinned to its ETag (``If-Match``).
+
+    Sequential reads are pipelined: while the caller consumes one range, the next range
+    of the same size is already downloading (one range ahead: bounded memory).
+    """
 
     def __init__(self, driver: AzureDriver, blob: BlobClient, info: FileInfo, head: bytes) -> None:
         self._driver = driver
         self._blob = blob
         self._head = head  # the first bytes, fetched with the size and ETag on open
         self.info = info
+        self._next: tuple[int, int, asyncio.Future[bytes]] | None = None
+        self._last_end = -1
         self._closed = False
         driver.using(+1)
 
     async def read(self, offset: int, size: int) -> bytes:
-        from azure.core import MatchConditions
-
         end = min(offset + size, self.info.size)
         if offset >= end:
             return b""
         if end <= len(self._head):
+            self._last_end = end
             return self._head[offset:end]
+        ahead, self._next = self._next, None
+        if ahead is not None and ahead[0] == offset and ahead[1] >= end - offset:
+            data = (await ahead[2])[: end - offset]
+        else:
+            if ahead is not None:
+                await _cancelled(ahead[2])
+            data = await self._fetch(offset, end - offset)
+        sequential, self._last_end = offset == self._last_end, end
+        if sequential and end < self.info.size:
+            length = min(end - offset, self.info.size - end)
+            self._next = (end, length, asyncio.ensure_future(self._fetch(end, length)))
+        return data
+
+    async def _fetch(self, offset: int, length: int) -> bytes:
+        from azure.core import MatchConditions
+
         with seam(self.info.path, self._driver.where, pinned=True):
             stream = await self._blob.download_blob(
                 offset,
-                end - offset,
+                length,
                 etag=self.info.etag,
                 match_condition=MatchConditions.IfNotModified,
                 max_concurrency=self._driver.concurrency,
@@ -146,9 +167,17 @@ class AzReader(Reader):
 
     async def close(self) -> None:
         self._head = b""
+        ahead, self._next = self._next, None
+        if ahead is not None:
+            await _cancelled(ahead[2])
         if not self._closed:
             self._closed = True
             await self._driver.done_using()
+
+
+async def _cancelled(task: asyncio.Future[Any]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 class AzWriter(Writer):
