@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
@@ -42,9 +43,17 @@ class LoopThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._at_exit: dict[int, Callable[[], Awaitable[None]]] = {}
+        self._stopped = False
+
+    @property
+    def usable(self) -> bool:
+        """False once stopped (at interpreter exit): nothing more can run."""
+        return not self._stopped
 
     def _start(self) -> asyncio.AbstractEventLoop:
         with self._lock:
+            if self._stopped:
+                raise RuntimeError(f"The {self._name!r} loop has stopped (interpreter exit)")
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(
@@ -82,8 +91,18 @@ class LoopThread:
                 f"Blocking call on the {self._name!r} loop thread: it would deadlock; "
                 "use the async API there"
             )
-        future = asyncio.run_coroutine_threadsafe(coro, self._start())
         try:
+            loop = self._start()
+        except RuntimeError:
+            coro.close()
+            raise
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        thread = self._thread
+        try:
+            # Wait in slices: if the loop thread ends meanwhile, fail instead of hanging.
+            while not concurrent.futures.wait([future], timeout=0.5).done:
+                if thread is None or not thread.is_alive():
+                    raise RuntimeError(f"The {self._name!r} loop stopped during the call")
             return future.result()
         except BaseException:
             future.cancel()
@@ -112,6 +131,7 @@ class LoopThread:
     def stop(self) -> None:
         """Close what is still registered, stop the loop and join its thread."""
         with self._lock:
+            self._stopped = True
             loop, thread = self._loop, self._thread
             closers = list(self._at_exit.values())
             self._at_exit.clear()

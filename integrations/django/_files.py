@@ -129,6 +129,8 @@ class RawFile(io.RawIOBase):
         if self._finished:
             return
         self._finished = True
+        if not self._loop.usable:
+            return  # closed by the garbage collector after exit began: never committed
         exit_ = self._file.__aexit__(type(exc) if exc else None, exc, None)
         if self._loop.in_thread():  # garbage-collected on the loop itself: cannot wait
             self._loop.submit(exit_)
