@@ -88,7 +88,8 @@ class RawFile(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         self._check(not self._reading, "write")
-        if self._finished:  # discarded by abort(); a buffered wrapper flushing into it
+        if self._finished or not self._loop.usable:
+            # Discarded (abort(), or exit began): a buffered wrapper is flushing into it.
             return len(memoryview(data))
         chunk = bytes(data)
         self._loop.run(self._file.write(chunk))

@@ -263,3 +263,37 @@ def test_storages_close_without_warnings(backend_url):
             return await fs.exists("gc.txt")
 
     assert asyncio.run(stored())
+
+
+def test_process_exits_cleanly_with_files_left_open(tmp_path):
+    """At exit the private loop closes the file systems; files left open do not hang it."""
+    import subprocess
+    import sys
+
+    script = f"""
+import asyncio, django
+from django.conf import settings
+settings.configure(USE_TZ=True)
+django.setup()
+from django.core.files.base import ContentFile
+from aiofs.integrations.django import AiofsStorage
+storages = [AiofsStorage("memory://exit"), AiofsStorage("file://{tmp_path}")]
+for storage in storages:
+    storage.save("a.txt", ContentFile(b"x"))
+    reader = storage.open("a.txt")
+    writer = storage.open("never-closed.txt", "wb")
+    writer.write(b"uncommitted")
+async def main():
+    for storage in storages:
+        await storage.asave("b.txt", ContentFile(b"y"))
+asyncio.run(main())
+print("done")
+"""
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "done", "")
+    assert (tmp_path / "a.txt").is_file() and not (tmp_path / "never-closed.txt").exists()
