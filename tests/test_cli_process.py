@@ -178,13 +178,10 @@ def test_broken_pipe_is_quiet(tmp_path):
     assert done.stderr == b""
 
 
-def _interrupt_when(process: subprocess.Popen, started: callable, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not started():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the transfer never started"
-        time.sleep(0.002)
-    process.send_signal(signal.SIGINT)
+def _read_by(pid: int) -> int:
+    """Bytes the process has read so far (Linux ``/proc/<pid>/io``)."""
+    with open(f"/proc/{pid}/io") as file:
+        return next(int(line.split()[1]) for line in file if line.startswith("rchar:"))
 
 
 def _sparse(path: Path, size: int) -> None:
@@ -197,7 +194,7 @@ def test_ctrl_c_leaves_no_partial_destination(tmp_path, destination):
     """SIGINT while a large get/cp is writing: exit 130, no destination, no temp file.
 
     The source is a sparse 16 GiB file, so the copy is surely still running when the
-    signal arrives (it is sent as soon as the temp file appears).
+    signal arrives (it is sent once the process has read 64 MiB of it).
     """
     src = tmp_path / "src"
     src.mkdir()
@@ -209,23 +206,24 @@ def test_ctrl_c_leaves_no_partial_destination(tmp_path, destination):
         argv = ["get", "s:huge.bin", str(out / "huge.bin")]
     else:
         argv = ["cp", "s:huge.bin", "o:huge.bin"]
-
-    def temp_files() -> list[str]:
-        return [name for name in os.listdir(out) if name != ".aiofs\x7f"]
-
     process = subprocess.Popen(
         [sys.executable, "-m", "aiofs", *argv], env=env, stderr=subprocess.PIPE
     )
     try:
-        _interrupt_when(process, lambda: bool(temp_files()))
+        deadline = time.monotonic() + 60
+        while _read_by(process.pid) < 64 << 20:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the copy never got going"
+            time.sleep(0.005)
+        process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait()
+            process.communicate()
     assert process.returncode == 130, err
     assert err == b"aiofs: interrupted\n"
-    assert temp_files() == []
+    assert [name for name in os.listdir(out) if name != ".aiofs\x7f"] == []
 
 
 def test_ctrl_c_on_put_from_stdin_commits_nothing(redis_url):
@@ -248,6 +246,6 @@ def test_ctrl_c_on_put_from_stdin_commits_nothing(redis_url):
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait()
+            process.communicate()
     assert process.returncode == 130, err
     assert read_all(redis_url) == {}
