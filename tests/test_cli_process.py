@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._cli_util import process_env, read_all, run_process
+from tests._cli_util import Result, process_env, read_all, run_process
 
 PROCESS_BACKENDS = ["local", "redis", "azure"]
 
@@ -249,3 +249,16 @@ def test_ctrl_c_on_put_from_stdin_commits_nothing(redis_url):
             process.communicate()
     assert process.returncode == 130, err
     assert read_all(redis_url) == {}
+
+
+def test_missing_extra_is_7():
+    """A backend whose extra is not installed: the message names the pip install."""
+    script = (
+        "import sys; sys.modules['redis'] = None; sys.modules['redis.asyncio'] = None\n"
+        "from aiofs.__main__ import main; sys.exit(main(['ls', 'redis://127.0.0.1:1/0/x']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=process_env(), check=False
+    )
+    result = Result(done.returncode, done.stdout, done.stderr.decode())
+    _one_line_error(result, 7, 'pip install "aiofs[redis]"')
