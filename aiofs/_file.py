@@ -42,8 +42,8 @@ class File:
         "_reader",
         "_state",
         "_wbuf",
-        "_wrote",
         "_writer",
+        "_wrote",
     )
 
     def __init__(self, fs: FileSystem, path: str, mode: str) -> None:

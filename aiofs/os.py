@@ -38,6 +38,7 @@ import re
 import stat as _stat
 import struct
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -75,7 +76,8 @@ def _info(path: str, st: os.stat_result) -> FileInfo:
 def _ofd_range(path: str) -> bytes:
     """A ``struct flock`` write-locking the one byte at ``path``'s hash in the lock file."""
     digest = hashlib.blake2b(path.encode(), digest_size=8).digest()
-    return struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, int.from_bytes(digest, "big") >> 2, 1, 0)
+    offset = int.from_bytes(digest, "big") >> 2
+    return struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, offset, 1, 0)
 
 
 #: What a name read from a directory may hold that no valid path does (control characters,
@@ -128,14 +130,31 @@ class _Root:
         self._locks_fd = -1
         self._ofd = _HAS_OFD
         self.tmpfile = _HAS_TMPFILE
+        # First uses race in executor threads: one opens the fds, the others wait
+        # (without it, each would open its own and all but one would leak).
+        self._opening = threading.Lock()
 
     def fd(self) -> int:
         if self._fd < 0:
-            os.makedirs(self.root, exist_ok=True)
-            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            self._real = os.path.realpath(self.root)
-            self._fd = fd
+            with self._opening:
+                if self._fd < 0:
+                    os.makedirs(self.root, exist_ok=True)
+                    fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                    self._real = os.path.realpath(self.root)
+                    self._fd = fd
         return self._fd
+
+    def _locks_dir(self) -> int:
+        if self._locks_fd < 0:
+            root = self.fd()
+            with self._opening:
+                if self._locks_fd < 0:
+                    try:
+                        os.mkdir(_RESERVED, dir_fd=root)
+                    except FileExistsError:
+                        pass
+                    self._locks_fd = os.open(_RESERVED, _DIR_FLAGS, dir_fd=root)
+        return self._locks_fd
 
     def close(self) -> None:
         for fd in (self._locks_fd, self._fd):
@@ -252,15 +271,9 @@ class _Root:
 
     def lock(self, path: str) -> int:
         """Take ``path``'s writer lock; the fd holds it until it is closed."""
-        if self._locks_fd < 0:
-            root = self.fd()
-            try:
-                os.mkdir(_RESERVED, dir_fd=root)
-            except FileExistsError:
-                pass
-            self._locks_fd = os.open(_RESERVED, _DIR_FLAGS, dir_fd=root)
+        locks = self._locks_dir()
         if self._ofd:
-            fd = os.open(_LOCK_FILE, _LOCK_FLAGS, 0o644, dir_fd=self._locks_fd)
+            fd = os.open(_LOCK_FILE, _LOCK_FLAGS, 0o644, dir_fd=locks)
             try:
                 fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _ofd_range(path))
                 return fd
@@ -272,7 +285,7 @@ class _Root:
                     raise
                 self._ofd = False  # a file system without OFD locks: one file per path
         name = hashlib.sha256(path.encode()).hexdigest()[:40]
-        fd = os.open(name, _LOCK_FLAGS, 0o644, dir_fd=self._locks_fd)
+        fd = os.open(name, _LOCK_FLAGS, 0o644, dir_fd=locks)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -472,9 +485,7 @@ class _SyncWriter:
             os.unlink(self.tmp, dir_fd=self.dir_fd)
         else:
             try:
-                os.replace(
-                    self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd
-                )
+                os.replace(self.tmp, self.name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
             except IsADirectoryError as exc:
                 raise _errors.is_a_directory(self.path, self.root.where) from exc
         self.tmp = ""

@@ -176,7 +176,7 @@ async def test_scan_yields_fileinfo_for_the_same_matches(tree):
 
 async def test_scan_many_pages(fs):
     """§3 scan: listings larger than a page come back complete, each path once."""
-    names = [f"many/{i:05d}" for i in range(2500)]
+    names = [f"many/{i:05d}" for i in range(1100)]
     await asyncio.gather(*(fs.write_bytes(name, b"") for name in names))
     assert sorted([i.path async for i in fs.scan("many/*")]) == names
     assert await fs.ls() == names
@@ -448,3 +448,36 @@ async def test_close_while_files_are_open(fs_url):
         assert await r.read() == b"read me"
     async with aiofs.open_fs(fs_url) as again:
         assert await again.read_bytes("w") == b"written"
+
+
+def test_pattern_prefix_agrees_with_fnmatch():
+    """§3 ls: the literal prefix sent to a backend never excludes a name fnmatch matches."""
+    import random
+
+    from aiofs._paths import Pattern
+
+    rng = random.Random(3)
+    alphabet = ["a", "b", "/", "*", "?", "[", "]", "!", "-", "^", "[[]", "[!a]", "[]]", "[a-b]"]
+    names = [
+        "".join(rng.choice("ab/[]!*?-^") for _ in range(rng.randrange(1, 7))) for _ in range(400)
+    ]
+    for _ in range(800):
+        pattern = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
+        glob_ = Pattern(pattern) if not _literal_invalid(pattern) else None
+        if glob_ is None:
+            continue
+        for name in names:
+            expected = fnmatch.fnmatchcase(name, pattern)
+            assert glob_.matches(name) == expected, (pattern, name)
+            if expected and glob_.prefix is not None:
+                assert name.startswith(glob_.prefix), (pattern, name, glob_.prefix)
+
+
+def _literal_invalid(pattern: str) -> bool:
+    from aiofs._paths import Pattern
+
+    try:
+        Pattern(pattern)
+    except ValueError:
+        return True
+    return False
