@@ -564,7 +564,9 @@ class _LocalDriver(Driver):
             await _settle(fut)
             raise
 
-    async def _run_owned(self, func: Callable[..., _T], release: Callable[[_T], None], *args: Any) -> _T:
+    async def _run_owned(
+        self, func: Callable[..., _T], release: Callable[[_T], None], *args: Any
+    ) -> _T:
         """:meth:`_run` for a call that takes a resource (a lock, an fd).
 
         If the caller is cancelled meanwhile, the call is awaited to its end and what it
