@@ -40,9 +40,11 @@ def with_options(url: str, **options: object) -> str:
 def short_ttl(backend: str, url: str, ttl: float = 1.0) -> tuple[str, float]:
     """A URL whose writer locks expire after ``ttl`` s, and that time to live.
 
-    Only Redis has a lock with a time to live; Azure commits optimistically (nothing to
-    expire), and on the local disk and in memory a lock dies with its holder: 0.
+    Redis locks take any TTL; Azure leases last 15-60 s (so at least 15); on the local
+    disk and in memory a lock dies with its holder: 0.
     """
     if backend.startswith("redis"):
         return with_options(url, lock_ttl=ttl), ttl
+    if backend == "azure":
+        return with_options(url, lock_ttl=max(15, round(ttl))), max(15.0, round(ttl))
     return url, 0.0
