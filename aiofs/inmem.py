@@ -25,11 +25,16 @@ _PAGE = 1000
 
 
 class _Store:
-    """Files and writer locks; every mutation runs on one event loop step, so it is atomic."""
+    """Files and writer locks.
+
+    Every mutation runs within one event-loop step; taking a lock is also guarded by a
+    thread lock, because a named store may be shared by file systems on several loops.
+    """
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, FileInfo]] = {}
         self.locks: set[str] = set()
+        self.guard = threading.Lock()
 
 
 _NAMED: dict[str, _Store] = {}
@@ -94,9 +99,11 @@ class _MemDriver(Driver):
             raise _errors.not_found(path, self.where) from None
 
     def _lock(self, path: str) -> None:
-        if path in self._store.locks:
-            raise _errors.busy(path, self.where)
-        self._store.locks.add(path)
+        store = self._store
+        with store.guard:
+            if path in store.locks:
+                raise _errors.busy(path, self.where)
+            store.locks.add(path)
 
     async def stat(self, path: str) -> FileInfo:
         return self._get(path)[1]
