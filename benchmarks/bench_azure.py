@@ -138,12 +138,13 @@ class Adlfs(Client):
         self.fs = AzureBlobFileSystem(
             connection_string=self.cs, asynchronous=True, skip_instance_cache=True
         )
-        await self.fs.set_session()
         if not await self.fs._exists(self.container):
             await self.fs._mkdir(self.container)
 
     async def close(self) -> None:
-        await self.fs.close_service_client(self.fs)  # type: ignore[no-untyped-call]
+        service = getattr(self.fs, "service_client", None)
+        if service is not None:
+            await service.close()
 
     async def put(self, path: str, data: bytes) -> None:
         await self.fs._pipe_file(f"{self.container}/{path}", data)
@@ -174,7 +175,6 @@ class Obstore(Client):
             self.container,
             account_name=ACCOUNT,
             account_key=KEY,
-            use_emulator=True,
             endpoint=f"http://127.0.0.1:{self.port}/{ACCOUNT}",
             client_options={"allow_http": True},
         )
