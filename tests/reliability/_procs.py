@@ -75,3 +75,33 @@ async def _round(url, path, mode, round_no, ids, size, counter, total) -> list[t
         (i, out if isinstance(out, str) else f"error {type(out).__name__}: {out}")
         for i, out in zip(ids, outcomes)
     ]
+
+
+def crash_writer(url: str, path: str, size: int, seed: int, progress, entered) -> None:
+    """Write ``size`` bytes of :func:`crash_payload` to ``path`` (to be killed midway).
+
+    ``progress`` counts the bytes handed to ``write``; ``size + 1`` once committed.
+    """
+
+    async def main() -> None:
+        data = crash_payload(seed, size)
+        step = 256 << 10
+        async with aiofs.open_fs(url) as fs:
+            async with fs.open(path, "w") as f:
+                entered.set()
+                for start in range(0, size, step):
+                    await f.write(data[start : start + step])
+                    progress.value = start + step
+            progress.value = size + 1
+
+    asyncio.run(main())
+
+
+def crash_payload(seed: int, size: int) -> bytes:
+    """A version whose every 4 KiB block differs (a torn or shifted file shows)."""
+    block = 4096
+    head = f"crash version {seed}".encode()
+    pad = bytes(block - len(head) - 8)
+    return b"".join(
+        head + (i).to_bytes(8, "big") + pad for i in range((size + block - 1) // block)
+    )[:size]
