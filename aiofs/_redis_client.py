@@ -73,6 +73,7 @@ def connect(
             port=port,
             max_connections=pool_size,
             retry=Retry(NoBackoff(), 1),
+            protocol=2,  # the reply shapes of the standalone client
             **common,
         )
     if tls:

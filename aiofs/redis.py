@@ -311,6 +311,10 @@ class _RedisDriver(Driver):
 
             async def bounded() -> _T:
                 async with limit:
+                    if client._initialize:
+                        # Before it knows the slots, redis-py sends a keyed command to
+                        # any node (MOVED storms, then reconnects that cut other calls).
+                        await client.initialize()
                     return await attempt()
 
             return await self._deadline(path, bounded, outcome_unknown)
