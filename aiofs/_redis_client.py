@@ -27,8 +27,8 @@ from ._redis_scripts import Script
 try:
     import redis.asyncio as _redis
     import redis.exceptions as _rexc
+    from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
-    from redis.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise _errors.missing_extra("The Redis backend", "redis", "redis") from exc
 
@@ -140,7 +140,9 @@ def translate(exc: BaseException, path: str | None, where: str, outcome_unknown:
     ):
         return PermissionError(errno.EACCES, f"Redis denied the command (ACL) ({where})", path)
     if isinstance(exc, (_rexc.TimeoutError, TimeoutError)):
-        return TimeoutError(errno.ETIMEDOUT, f"Redis did not answer in time{unknown} ({where})", path)
+        return TimeoutError(
+            errno.ETIMEDOUT, f"Redis did not answer in time{unknown} ({where})", path
+        )
     if isinstance(exc, (_rexc.ConnectionError, _rexc.ClusterError, ConnectionError)) or (
         isinstance(exc, OSError) and not isinstance(exc, _rexc.RedisError)
     ):
