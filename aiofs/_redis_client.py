@@ -49,7 +49,6 @@ def connect(
     tls: bool,
     cluster: bool,
     pool_size: int,
-    timeout: float,
     connect_timeout: float,
     ssl_options: dict[str, Any],
 ) -> Client:
@@ -81,12 +80,13 @@ def connect(
         connection_class: Any = _redis.SSLConnection
     else:
         connection_class = _redis.Connection
-    pool = _redis.BlockingConnectionPool(
+    # A plain pool: the driver bounds calls in flight to ``pool_size`` itself (cheaper than
+    # BlockingConnectionPool's condition variable), so the pool never runs dry.
+    pool = _redis.ConnectionPool(
         host=host,
         port=port,
         db=db,
         max_connections=pool_size,
-        timeout=timeout,
         connection_class=connection_class,
         retry=Retry(NoBackoff(), 0),
         **common,

@@ -18,7 +18,7 @@ from . import _redis_client as _rc
 from . import _redis_scripts as _lua
 from ._driver import Driver, Reader, WriteMode
 from ._protocol import FileInfo
-from ._redis_io import RedisReader, RedisWriter
+from ._redis_io import RedisReader, RedisWriter, _now_ms
 from ._redis_keys import FileKeys, KeyLayout
 
 __all__ = ["RedisDriver"]
@@ -65,7 +65,7 @@ class RedisDriver(Driver):
         self._connect = connect
         self._client: Any = None
         self._open_files = 0  # readers and writers not yet finished
-        self._in_flight = asyncio.Semaphore(pool_size) if cluster else None
+        self._in_flight = asyncio.Semaphore(pool_size)
         self._closing = False
         self.where = where
         self._layout = layout
@@ -112,19 +112,18 @@ class RedisDriver(Driver):
                     raise
             return await work(client)
 
-        if self._in_flight is not None:  # the cluster client fails, not waits, when full
-            limit = self._in_flight
+        limit = self._in_flight  # redis-py's pools fail, not wait, when all are in use
+        cluster = self._cluster
 
-            async def bounded() -> _T:
-                async with limit:
-                    if client._initialize:
-                        # Before it knows the slots, redis-py sends a keyed command to
-                        # any node (MOVED storms, then reconnects that cut other calls).
-                        await client.initialize()
-                    return await attempt()
+        async def bounded() -> _T:
+            async with limit:
+                if cluster and client._initialize:
+                    # Before it knows the slots, redis-py sends a keyed command to any
+                    # node (MOVED storms, then reconnects that cut other calls short).
+                    await client.initialize()
+                return await attempt()
 
-            return await self._deadline(path, bounded, outcome_unknown)
-        return await self._deadline(path, attempt, outcome_unknown)
+        return await self._deadline(path, bounded, outcome_unknown)
 
     async def _deadline(
         self, path: str | None, attempt: Callable[[], Awaitable[_T]], outcome_unknown: bool
@@ -218,7 +217,7 @@ class RedisDriver(Driver):
             path,
             _lua.WRITE,
             [keys.data, keys.meta, keys.lock, keys.done(token)],
-            [token, data, self.expiry_ms, self.receipt_ms],
+            [token, data, self.expiry_ms, self.receipt_ms, _now_ms()],
             outcome_unknown=True,
         )
         if not code:
@@ -318,7 +317,7 @@ class RedisDriver(Driver):
             dst,
             _lua.COPY,
             [s.data, s.meta, d.data, d.meta, d.lock, d.done(token)],
-            [token, self.expiry_ms, self.receipt_ms],
+            [token, self.expiry_ms, self.receipt_ms, _now_ms()],
             outcome_unknown=True,
         )
         if code == -2:

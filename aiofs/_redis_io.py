@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import time
 from typing import TYPE_CHECKING
 
 from . import _errors
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from ._redis_driver import RedisDriver
 
 __all__ = ["RedisReader", "RedisWriter"]
+
+
+def _now_ms() -> int:
+    """The modification time a commit records (the client's clock, UTC)."""
+    return time.time_ns() // 1_000_000
 
 
 class RedisReader(Reader):
@@ -133,6 +139,7 @@ class RedisWriter(Writer):
                     self._mode,
                     driver.expiry_ms,
                     driver.receipt_ms,
+                    _now_ms(),
                 ],
                 outcome_unknown=True,
             )

@@ -42,12 +42,9 @@ class Script:
 
 # The metadata of data key d, meta key m: {etag, size, modified_ms}, or false if missing.
 # A string value without metadata (written by aiofs 1.0 or another client) is adopted:
-# it gets a fresh etag and keeps its time to live.
+# it gets a fresh etag and keeps its time to live. (Each script carries only the helpers
+# it uses: defining a Lua function costs on every call.)
 _META = """
-local function now_ms()
-  local t = redis.call('TIME')
-  return string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-end
 local function meta(d, m)
   local v = redis.call('HMGET', m, 'e', 's', 't')
   if v[1] then
@@ -59,12 +56,14 @@ local function meta(d, m)
   local t = redis.call('TIME')
   local e = 'adopted-' .. t[1] .. '-' .. t[2]
   local s = tostring(redis.call('STRLEN', d))
-  local ms = now_ms()
+  local ms = t[1] .. string.sub(string.format('%06d', tonumber(t[2])), 1, 3)
   redis.call('HSET', m, 'e', e, 's', s, 't', ms)
   local ttl = redis.call('PTTL', d)
   if ttl > 0 then redis.call('PEXPIRE', m, ttl) end
   return {e, s, ms}
 end
+"""
+_EXPIRE = """
 local function expire(d, m, ms)
   if ms > 0 then
     redis.call('PEXPIRE', d, ms)
@@ -155,9 +154,9 @@ return 1
 )
 
 #: KEYS data, meta, lock, stage, done; ARGV token, offset, tail, total, mode, expiry_ms,
-#: receipt_ms. Stages the tail and swaps the next version in.
+#: receipt_ms, now_ms. Stages the tail and swaps the next version in.
 COMMIT = Script(
-    _META
+    _EXPIRE
     + """
 if redis.call('EXISTS', KEYS[5]) == 1 then return 1 end
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
@@ -173,7 +172,7 @@ if n > 0 or redis.call('EXISTS', KEYS[4]) == 1 then
 else
   redis.call('SET', KEYS[1], '')
 end
-redis.call('HSET', KEYS[2], 'e', ARGV[1], 's', tostring(n), 't', now_ms())
+redis.call('HSET', KEYS[2], 'e', ARGV[1], 's', tostring(n), 't', ARGV[8])
 expire(KEYS[1], KEYS[2], tonumber(ARGV[6]))
 redis.call('DEL', KEYS[3])
 redis.call('SET', KEYS[5], '1', 'PX', ARGV[7])
@@ -181,32 +180,38 @@ return 1
 """
 )
 
-#: KEYS data, meta, lock, done; ARGV token, data, expiry_ms, receipt_ms. The one-round-trip
-#: write: refused while a writer holds the lock, else data and meta are set atomically.
+#: KEYS data, meta, lock, done; ARGV token, data, expiry_ms, receipt_ms, now_ms. The
+#: one-round-trip write: refused while a writer holds the lock, else data and meta are
+#: set atomically.
 WRITE = Script(
-    _META
-    + """
+    """
 if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('HSET', KEYS[2], 'e', ARGV[1], 's', tostring(#ARGV[2]), 't', now_ms())
-expire(KEYS[1], KEYS[2], tonumber(ARGV[3]))
+local ms = tonumber(ARGV[3])
+if ms > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ms)
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+redis.call('HSET', KEYS[2], 'e', ARGV[1], 's', tostring(#ARGV[2]), 't', ARGV[5])
+if ms > 0 then redis.call('PEXPIRE', KEYS[2], ms) else redis.call('PERSIST', KEYS[2]) end
 redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
 return 1
 """
 )
 
 #: KEYS src data, src meta, dst data, dst meta, dst lock, done; ARGV token, expiry_ms,
-#: receipt_ms. Server-side copy, refused while dst has a writer.
+#: receipt_ms, now_ms. Server-side copy, refused while dst has a writer.
 COPY = Script(
     _META
+    + _EXPIRE
     + """
 if redis.call('EXISTS', KEYS[6]) == 1 then return 1 end
 local v = meta(KEYS[1], KEYS[2])
 if not v then return -2 end
 if redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
 redis.call('COPY', KEYS[1], KEYS[3], 'REPLACE')
-redis.call('HSET', KEYS[4], 'e', ARGV[1], 's', v[2], 't', now_ms())
+redis.call('HSET', KEYS[4], 'e', ARGV[1], 's', v[2], 't', ARGV[4])
 expire(KEYS[3], KEYS[4], tonumber(ARGV[2]))
 redis.call('SET', KEYS[6], '1', 'PX', ARGV[3])
 return 1

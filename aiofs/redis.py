@@ -102,7 +102,6 @@ class RedisFileSystem(FileSystem):
                 tls=tls,
                 cluster=cluster,
                 pool_size=int(pool_size),
-                timeout=float(timeout),
                 connect_timeout=float(connect_timeout or timeout),
                 ssl_options=dict(ssl_options or {}),
             )
