@@ -133,6 +133,13 @@ def is_connection_error(exc: BaseException) -> bool:
 def translate(exc: BaseException, path: str | None, where: str, outcome_unknown: bool) -> OSError:
     """The contract error (CONTRACT §4) for a redis-py or socket exception."""
     unknown = "; the commit's outcome is unknown: read the file back to tell" * outcome_unknown
+    if isinstance(exc, _rexc.RedisClusterException):  # wraps the node's error, if any
+        inner = exc.__cause__ or exc.__context__
+        if isinstance(inner, REDIS_ERRORS) and not isinstance(inner, _rexc.RedisClusterException):
+            return translate(inner, path, where, outcome_unknown)
+        return ConnectionError(
+            errno.ENOTCONN, f"Redis Cluster is not serving{unknown} ({where})", path
+        )
     if isinstance(exc, (_rexc.AuthenticationError, _rexc.AuthorizationError)):
         return PermissionError(errno.EACCES, f"Redis refused the credentials ({where})", path)
     if isinstance(exc, _rexc.NoPermissionError) or (
@@ -162,4 +169,9 @@ def translate(exc: BaseException, path: str | None, where: str, outcome_unknown:
     return OSError(errno.EIO, f"Redis error: {message} ({where})", path)
 
 
-REDIS_ERRORS: tuple[type[BaseException], ...] = (_rexc.RedisError, OSError, TimeoutError)
+REDIS_ERRORS: tuple[type[BaseException], ...] = (
+    _rexc.RedisError,
+    _rexc.RedisClusterException,
+    OSError,
+    TimeoutError,
+)

@@ -11,7 +11,7 @@ the pattern's text before ``*``:
 
 ===================  ========================================================
 ``…:meta``           hash: ``e`` etag (the committing writer's token), ``s`` size,
-                     ``t`` modified (server time, ms)
+                     ``t`` modified (ms since the epoch, the committing client's clock)
 ``…:lock``           the writer lock: a random token, ``PX`` time to live
 ``…:stage:<token>``  the next version being written (expires with the lock)
 ``…:done:<token>``   a commit receipt, so a retried commit is recognised

