@@ -26,16 +26,17 @@ __all__ = ["RedisDriver"]
 _T = TypeVar("_T")
 _HEAD = 64 << 10  # bytes returned with the metadata when a reader opens
 _PAGE = 1000
+_SCAN_COUNT = 5000  # keys the server examines per SCAN call: fewer round trips, short calls
 _DELETE_BATCH = 256
 _RECEIPT_S = 120.0
 
 
 async def _scan_once(client: Any, *, cursor: int, match: str, node: Any) -> tuple[int, Any]:
     if node is None:
-        reply = await client.scan(cursor, match=match, count=_PAGE, _type="string")
+        reply = await client.scan(cursor, match=match, count=_SCAN_COUNT, _type="string")
         return int(reply[0]), reply[1]
     cursors, keys = await client.scan(
-        cursor, match=match, count=_PAGE, _type="string", target_nodes=node
+        cursor, match=match, count=_SCAN_COUNT, _type="string", target_nodes=node
     )
     return int(next(iter(cursors.values())) if isinstance(cursors, dict) else cursors), keys
 

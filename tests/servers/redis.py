@@ -230,13 +230,29 @@ def _prefix() -> str:
     return f"t{os.getpid()}-{next(_counter)}:"
 
 
-@pytest.fixture
-def redis_url(redis_server) -> str:
-    """A fresh namespace (key prefix) on the session's server."""
-    return f"{redis_server.url}?prefix={_prefix()}"
+def _drop(ports: list[int], prefix: str) -> None:
+    """Delete a test's keys, so the session's keyspace (which SCAN walks) stays small."""
+    import redis
+
+    for port in ports:
+        with redis.Redis(port=port) as client:
+            pipe = client.pipeline(transaction=False)
+            for key in client.scan_iter(match=f"{prefix}*", count=5000):
+                pipe.unlink(key)  # one key a command: a cluster node refuses cross-slot
+            pipe.execute()
 
 
 @pytest.fixture
-def redis_cluster_url(redis_cluster) -> str:
-    """A fresh namespace (key prefix) on the session's cluster."""
-    return f"redis+cluster://127.0.0.1:{redis_cluster[0].port}?prefix={_prefix()}"
+def redis_url(redis_server) -> Iterator[str]:
+    """A fresh namespace (key prefix) on the session's server, emptied afterwards."""
+    prefix = _prefix()
+    yield f"{redis_server.url}?prefix={prefix}"
+    _drop([redis_server.port], prefix)
+
+
+@pytest.fixture
+def redis_cluster_url(redis_cluster) -> Iterator[str]:
+    """A fresh namespace (key prefix) on the session's cluster, emptied afterwards."""
+    prefix = _prefix()
+    yield f"redis+cluster://127.0.0.1:{redis_cluster[0].port}?prefix={prefix}"
+    _drop([node.port for node in redis_cluster], prefix)
