@@ -22,6 +22,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,8 +48,8 @@ async def _bounded(jobs: list[Callable[[], Awaitable[object]]]) -> None:
 
 async def small_aiofs(fs: aiofs.FileLikeSystem, data: bytes) -> float:
     started = time.perf_counter()
-    await _bounded([lambda i=i: fs.write_bytes(f"small/{i}", data) for i in range(SMALL_FILES)])
-    await _bounded([lambda i=i: fs.read_bytes(f"small/{i}") for i in range(SMALL_FILES)])
+    await _bounded([partial(fs.write_bytes, f"small/{i}", data) for i in range(SMALL_FILES)])
+    await _bounded([partial(fs.read_bytes, f"small/{i}") for i in range(SMALL_FILES)])
     return time.perf_counter() - started
 
 
@@ -62,15 +63,15 @@ async def small_aiofs_files(fs: aiofs.FileLikeSystem, data: bytes) -> float:
             await f.read()
 
     started = time.perf_counter()
-    await _bounded([lambda i=i: put(i) for i in range(SMALL_FILES)])
-    await _bounded([lambda i=i: get(i) for i in range(SMALL_FILES)])
+    await _bounded([partial(put, i) for i in range(SMALL_FILES)])
+    await _bounded([partial(get, i) for i in range(SMALL_FILES)])
     return time.perf_counter() - started
 
 
 async def small_raw(client: redis_asyncio.Redis, data: bytes) -> float:
     started = time.perf_counter()
-    await _bounded([lambda i=i: client.set(f"raw:small:{i}", data) for i in range(SMALL_FILES)])
-    await _bounded([lambda i=i: client.get(f"raw:small:{i}") for i in range(SMALL_FILES)])
+    await _bounded([partial(client.set, f"raw:small:{i}", data) for i in range(SMALL_FILES)])
+    await _bounded([partial(client.get, f"raw:small:{i}") for i in range(SMALL_FILES)])
     return time.perf_counter() - started
 
 

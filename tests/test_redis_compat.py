@@ -135,8 +135,11 @@ def test_url_options_and_secrets():
         assert "s3cr" not in text and "user" not in text
     assert "rediss://example.invalid:6380/2" in fs.where
     cluster = aiofs.open_fs("redis+cluster://h:7000", prefix="c:")
+    assert isinstance(cluster, RedisFileSystem)
     assert "redis+cluster://h:7000" in cluster.where
-    assert "+cluster" in aiofs.open_fs("redis://h:1", cluster=True).where
+    flagged = aiofs.open_fs("redis://h:1", cluster=True)
+    assert isinstance(flagged, RedisFileSystem)
+    assert "+cluster" in flagged.where
     with pytest.raises(ValueError):
         aiofs.open_fs("redis://h:1/0?bogus=1")
     with pytest.raises(ValueError):
@@ -151,4 +154,5 @@ def test_config_query_carries_options():
     fs = RedisFileSystem(RedisConfig(query="lock_ttl=3&timeout=1"), "q:*")
     assert fs._driver.ttl_ms == 3000  # type: ignore[attr-defined]
     fs2 = aiofs.open_fs({"url": "redis://localhost/0", "expiry_s": "7"})
+    assert isinstance(fs2, RedisFileSystem)
     assert fs2.expiry_s == 7.0
