@@ -107,10 +107,27 @@ if sys.version_info >= (3, 11):
         async with asyncio.timeout(seconds):
             return await work()
 
-else:  # pragma: no cover
+else:  # pragma: no cover - Python 3.10: no asyncio.timeout; wait_for may eat a cancel
 
     async def with_deadline(seconds: float, work: Callable[[], Awaitable[_T]]) -> _T:
-        return await asyncio.wait_for(work(), seconds)
+        task = asyncio.current_task()
+        assert task is not None
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(seconds, expire)
+        try:
+            return await work()
+        except asyncio.CancelledError:
+            if expired:
+                raise TimeoutError(f"no answer within {seconds} s") from None
+            raise
+        finally:
+            handle.cancel()
 
 
 async def run_script(
