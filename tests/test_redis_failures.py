@@ -201,3 +201,14 @@ async def test_lost_reply_at_commit_is_applied_once(server, how):
             await fs.write_bytes("f", b"free")  # the lock was released
     finally:
         await proxy.close()
+
+
+async def test_rediss_speaks_tls(server):
+    """rediss:// really uses TLS: against a plaintext server it fails within the deadline
+    (the server waits for a command the TLS hello never completes), nothing leaks."""
+    url = f"rediss://127.0.0.1:{server.port}/0?timeout=1&ssl_cert_reqs=none"
+    async with aiofs.open_fs(url) as fs:
+        started = time.monotonic()
+        with pytest.raises((TimeoutError, ConnectionError)):
+            await fs.stat("f")
+        assert time.monotonic() - started < 1.5
