@@ -80,7 +80,7 @@ class Report:
         error = self.suite.errors.get((backend, key, client))
         if error is None or error == "n/a":
             return "—"
-        return "error"
+        return "skipped" if error == "skipped" else "error"
 
     def _ratio(self, backend: str, key: str) -> str:
         ours, raw = self._value(backend, key, "aiofs"), self._value(backend, key, "raw")
@@ -141,7 +141,7 @@ class Report:
                 lines += ["", py]
         notes = list(s.notes)
         for (backend, key, client), error in sorted(s.errors.items()):
-            if error != "n/a":
+            if error not in ("n/a", "skipped"):
                 notes.append(f"{backend}/{client} {key}: {error}")
         if notes:
             lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]

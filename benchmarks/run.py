@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: benchmarks/run.py
 from benchmarks import _servers, report
 from benchmarks.clients import Client, Spec
 from benchmarks.clients.registry import CLIENTS
-from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Plan, Sizes, Workload
+from benchmarks.workloads import BY_KEY, WORKLOADS, Context, Plan, Sizes, Skipped, Workload
 
 BACKENDS = ["memory", "local", "redis", "azure"]
 _TIMEOUT = 600.0
@@ -43,6 +43,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="smaller sizes, one repetition")
     p.add_argument("--full", action="store_true", help="also list 100,000 names")
+    p.add_argument("--azure-100k", action="store_true", help="with --full: on Azurite too")
     p.add_argument("--reps", type=int, help="repetitions (default 3, --quick 1)")
     p.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated")
     p.add_argument("--clients", help="comma-separated, e.g. aiofs,raw (default: all)")
@@ -68,6 +69,7 @@ def _sizes(args: argparse.Namespace) -> Sizes:
         sizes.objects = sizes.list_small = args.objects
         sizes.copies = max(1, args.objects // 5)
         sizes.ranged_reads = args.objects
+    sizes.azure_list_large = args.azure_100k
     if args.large_mib:
         sizes.large = sizes.ranged_file = int(args.large_mib * 2**20)
     return sizes
@@ -180,6 +182,11 @@ class Suite:
         if isinstance(exc, NotImplementedError):
             self.errors[cell] = "n/a"
             return
+        if isinstance(exc, Skipped):
+            self.errors[cell] = "skipped"
+            if str(exc) not in self.notes:
+                self.notes.append(str(exc))
+            return
         self.errors[cell] = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         if self.args.verbose:
             traceback.print_exception(exc)
@@ -253,6 +260,8 @@ class Suite:
         if sys.stderr.isatty():
             sys.stderr.write(f"\r\x1b[K{text}")
             sys.stderr.flush()
+        elif text and "slice" not in text:  # a log: one line per client and workload
+            print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
     def medians(self) -> dict[tuple[str, str, str], float]:
         return {cell: statistics.median(values) for cell, values in self.results.items()}
