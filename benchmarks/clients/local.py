@@ -263,7 +263,13 @@ class OpendalClient(Client):
         async with await self.op.open(path, "rb") as f:
             for offset in offsets:
                 await f.seek(offset)
-                total += len(bytes(await f.read(size)))
+                got = len(await f.read(size))
+                while 0 < got < size:  # its reads may come back short
+                    more = len(await f.read(size - got))
+                    if not more:
+                        break
+                    got += more
+                total += got
         return total
 
     async def ls(self, prefix: str) -> list[str]:
