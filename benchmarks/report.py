@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 START, END = "<!-- generated: start -->", "<!-- generated: end -->"
 PEERS = ["aiofiles", "fsspec", "obstore", "opendal"]
 _PEER_LABEL = {"fsspec": "fsspec / adlfs", "opendal": "OpenDAL"}
+_COLORS = {
+    "aiofs": "#d62728",
+    "aiofiles": "#1f77b4",
+    "fsspec": "#ff7f0e",
+    "obstore": "#2ca02c",
+    "opendal": "#9467bd",
+}
 
 
 def _fmt(value: float | None) -> str:
@@ -221,8 +228,8 @@ class Report:
                     ours, raw = self._value(backend, key, client), self._value(backend, key, "raw")
                     ratios.append(ours / raw if ours is not None and raw else 0)
                 xs = [k + (i - (len(clients) - 1) / 2) * width for k in range(len(keys))]
-                ax.bar(xs, ratios, width, label=_PEER_LABEL.get(client, client),
-                       color="#d62728" if client == "aiofs" else None)  # fmt: skip
+                label, color = _PEER_LABEL.get(client, client), _COLORS[client]
+                ax.bar(xs, ratios, width, label=label, color=color)
             ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
             ax.set_xticks(range(len(keys)))
             ax.set_xticklabels([k.replace("_", "\n") for k in keys], fontsize=8)
