@@ -72,22 +72,19 @@ class FileSystem:
         return await self._live_driver().exists(path)
 
     async def cp(self, src: str, dst: str) -> None:
-        _paths.check_path(src)
-        _paths.check_path(dst)
-        driver = self._live_driver()
-        if src == dst:
-            await driver.stat(src)
-            return
-        await driver.copy(src, dst)
+        driver = self._live_pair(src, dst)
+        await (driver.stat(src) if src == dst else driver.copy(src, dst))
 
     async def mv(self, src: str, dst: str) -> None:
+        driver = self._live_pair(src, dst)
+        await (driver.stat(src) if src == dst else driver.move(src, dst))
+
+    def _live_pair(self, src: str, dst: str) -> Driver:
+        """Validate a source and a destination; ``cp``/``mv`` of a path onto itself only
+        checks that it exists."""
         _paths.check_path(src)
         _paths.check_path(dst)
-        driver = self._live_driver()
-        if src == dst:
-            await driver.stat(src)
-            return
-        await driver.move(src, dst)
+        return self._live_driver()
 
     # -- listing ----------------------------------------------------------------------
 
