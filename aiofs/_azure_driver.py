@@ -308,7 +308,7 @@ class AzureDriver(Driver):
     async def copy(self, src: str, dst: str) -> None:
         """Server-side copy onto ``dst``, conditional on both ``src``'s and ``dst``'s state."""
         from azure.core import MatchConditions
-        from azure.core.exceptions import ResourceNotFoundError
+        from azure.core.exceptions import AzureError, ResourceNotFoundError
 
         source, target = self._blob(src), self._blob(dst)
         await self.ensure_container()
@@ -327,14 +327,19 @@ class AzureDriver(Driver):
         try:
             if sprops.size <= MAX_SYNC_COPY:
                 with seam(dst, self.where, commit=True):
-                    await target.start_copy_from_url(
-                        url,
-                        requires_sync=True,
-                        source_etag=sprops.etag,
-                        source_match_condition=MatchConditions.IfNotModified,
-                        metadata={TOKEN_KEY: writer.token},
-                        **writer.conditions(),
-                    )
+                    try:
+                        await target.start_copy_from_url(
+                            url,
+                            requires_sync=True,
+                            source_etag=sprops.etag,
+                            source_match_condition=MatchConditions.IfNotModified,
+                            metadata={TOKEN_KEY: writer.token},
+                            **writer.conditions(),
+                        )
+                    except AzureError as exc:
+                        # A lost reply, then a refused retry: our token on dst = copied.
+                        if await writer.outcome(exc) != "mine":
+                            raise
                 return
             await writer.stage_from_url(url, sprops.size)
             with seam(src, self.where):

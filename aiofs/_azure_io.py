@@ -341,7 +341,7 @@ class AzWriter(Writer):
         it is recreated (docs/contract.md §7), create-only.
         """
         from azure.core import MatchConditions
-        from azure.core.exceptions import AzureError, HttpResponseError
+        from azure.core.exceptions import AzureError
         from azure.storage.blob import BlobBlock
 
         metadata = {TOKEN_KEY: self.token}
@@ -354,10 +354,7 @@ class AzWriter(Writer):
                 blocks = [BlobBlock(block) for block in self._blocks]
                 await self._blob.commit_block_list(blocks, metadata=metadata, **conditions)
         except AzureError as exc:
-            lost_reply = not isinstance(exc, HttpResponseError)
-            if not (lost_reply or is_conflict(exc) or status(exc) == 404):
-                raise
-            state = await self._state()
+            state = await self.outcome(exc)
             if state == "mine":
                 return
             removed = state == "missing" and self._etag is not None and "etag" in conditions
@@ -365,16 +362,23 @@ class AzWriter(Writer):
                 raise
             await self._send(single, tail, {"match_condition": MatchConditions.IfMissing})
 
-    async def _state(self) -> str:
-        """``mine`` if the blob carries this writer's token, ``missing``, else ``other``."""
-        from azure.core.exceptions import ResourceNotFoundError
+    async def outcome(self, exc: BaseException) -> str:
+        """What a failed commit request (carrying this writer's token) really did.
 
+        ``mine``: the blob carries our token, so the commit went through (its reply was
+        lost, and the SDK's retry was refused or failed); ``missing``: no blob; ``other``:
+        it did not commit, or the failure was no conflict and no lost reply. A failing
+        read-back propagates: the commit's outcome stays unknown.
+        """
+        from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+        lost_reply = not isinstance(exc, HttpResponseError)
+        if not (lost_reply or is_conflict(exc) or status(exc) == 404):
+            return "other"
         try:
             props = await self._blob.get_blob_properties()
         except ResourceNotFoundError:
             return "missing"
-        except Exception:
-            return "other"
         return "mine" if props.metadata.get(TOKEN_KEY) == self.token else "other"
 
     async def abort(self) -> None:
