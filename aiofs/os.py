@@ -164,7 +164,15 @@ class _Root:
 
     def _resolve(self, path: str, segments: list[str]) -> list[str]:
         """Segments of the real path of ``segments`` if it is inside the root."""
-        real = os.path.realpath(os.path.join(self._real, *segments))
+        for attempt in range(_MAX_LINK_HOPS):
+            try:
+                real = os.path.realpath(os.path.join(self._real, *segments))
+                break
+            except OSError as exc:
+                # realpath races a symlink swapped for a directory (lstat says link, then
+                # readlink fails with EINVAL): resolve again; refuse if it keeps changing.
+                if attempt == _MAX_LINK_HOPS - 1:
+                    raise _errors.outside(path, self.where) from exc
         if os.path.commonpath([real, self._real]) != self._real:
             raise _errors.outside(path, self.where)
         rel = os.path.relpath(real, self._real)

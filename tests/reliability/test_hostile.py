@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import itertools
 import logging
 import os
 import threading
@@ -179,24 +180,27 @@ async def test_symlink_swap_race_stays_inside(tmp_path):
     swaps = 0
 
     def swapper() -> None:
+        """Swap ``d`` for a symlink out of the root and back, as fast as it can."""
         nonlocal swaps
-        d, real, link = root / "d", root / "d.real", root / "d.link"
-        while not stop.is_set() or swaps < SWAPS // 10:
+        d, link = root / "d", root / "d.link"
+        for k in itertools.count():
+            if stop.is_set():
+                return
+            real = root / f"d.real{k}"  # a fresh name: a directory aiofs re-created is kept
             try:
                 os.symlink(outside, link)
-                os.rename(d, real)
+                if os.path.isdir(d) and not os.path.islink(d):
+                    os.rename(d, real)
                 os.rename(link, d)  # d -> outside
-                time.sleep(0)
-                os.rename(d, link)
-                os.rename(real, d)  # d is the real directory again
-                os.unlink(link)
                 swaps += 1
+                time.sleep(0.0005)
+                os.unlink(d)
+                if os.path.isdir(real):
+                    os.rename(real, d)  # d is a real directory again
             except OSError:
-                for leftover in (link,):
+                for leftover in (link, d):
                     if os.path.islink(leftover):
                         os.unlink(leftover)
-                if not os.path.lexists(d) and os.path.isdir(real):
-                    os.rename(real, d)
 
     errors: list[BaseException] = []
     leaked: list[str] = []
@@ -204,7 +208,10 @@ async def test_symlink_swap_race_stays_inside(tmp_path):
     async with aiofs.open_fs(f"file://{root}") as fs:
 
         async def worker(n: int) -> None:
-            for i in range(SWAPS // 4):
+            deadline = time.monotonic() + scaled(30, 600)
+            i = 0
+            while swaps < SWAPS and time.monotonic() < deadline:
+                i += 1
                 try:
                     await fs.write_bytes(f"d/w{n}-{i % 5}", b"written by aiofs")
                     data = await fs.read_bytes("d/secret")
@@ -227,7 +234,8 @@ async def test_symlink_swap_race_stays_inside(tmp_path):
             await asyncio.to_thread(thread.join)
     assert not leaked, f"read outside the root: {leaked[:3]}"
     assert _snapshot(outside) == before, "written outside the root"
-    assert swaps >= SWAPS // 10
+    assert swaps >= SWAPS, f"only {swaps} swaps"
+    assert any(isinstance(e, PermissionError) for e in errors), "the race never met a link"
 
 
 # -- pathological globs --------------------------------------------------------------------
