@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _errors, _paths
 from ._azure_auth import Endpoint
-from ._azure_errors import seam, status
+from ._azure_errors import seam, status, within
 from ._azure_io import SINGLE_PUT_MAX, TOKEN_KEY, AzReader, AzWriter, Lease
 from ._driver import Driver, Reader, WriteMode, Writer
 from ._protocol import FileInfo
@@ -85,6 +85,7 @@ class AzureDriver(Driver):
         block_size: int,
         max_concurrency: int,
         lock_ttl: int,
+        timeout: float,
         client_options: dict[str, Any],
     ) -> None:
         from azure.storage.blob.aio import BlobServiceClient
@@ -96,6 +97,8 @@ class AzureDriver(Driver):
         self.max_readahead = max(4 << 20, block_size)
         self.concurrency = max_concurrency
         self.lock_ttl = lock_ttl
+        #: The deadline of one request (retries included) and of a commit's resolution.
+        self.timeout = timeout
         shown = f"{container}/{self._head}" if self._head else container
         self.where = f"azure://{shown} ({endpoint.account_name})"
         self._service: BlobServiceClient = BlobServiceClient(
@@ -326,7 +329,8 @@ class AzureDriver(Driver):
         writer = AzWriter(self, target, dst, "w", None if dprops is None else str(dprops.etag))
         try:
             if sprops.size <= MAX_SYNC_COPY:
-                with seam(dst, self.where, commit=True):
+
+                async def send() -> None:
                     try:
                         await target.start_copy_from_url(
                             url,
@@ -340,6 +344,9 @@ class AzureDriver(Driver):
                         # A lost reply, then a refused retry: our token on dst = copied.
                         if await writer.outcome(exc) != "mine":
                             raise
+
+                with seam(dst, self.where, commit=True):
+                    await within(self.timeout, send)
                 return
             await writer.stage_from_url(url, sprops.size)
             with seam(src, self.where):

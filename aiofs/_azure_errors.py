@@ -23,10 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-from collections.abc import Iterator
-from typing import Any
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 from . import _errors
+
+_T = TypeVar("_T")
 
 #: Codes that mean "another writer got there first" (or wiped our staged blocks).
 CONFLICT_CODES = frozenset(
@@ -82,7 +85,12 @@ def translate(
     unknown = "; the outcome is unknown: read the file back to tell" if commit else ""
     if isinstance(
         exc,
-        (az.ServiceRequestTimeoutError, az.ServiceResponseTimeoutError, asyncio.TimeoutError),
+        (
+            az.ServiceRequestTimeoutError,
+            az.ServiceResponseTimeoutError,
+            asyncio.TimeoutError,
+            TimeoutError,
+        ),
     ):
         return TimeoutError(errno.ETIMEDOUT, f"Timed out{unknown} ({where})", path)
     if isinstance(exc, (az.ServiceRequestError, az.ServiceResponseError)):
@@ -113,7 +121,7 @@ def translate(
 def _caught() -> tuple[type[BaseException], ...]:
     from azure.core.exceptions import AzureError
 
-    return (AzureError, asyncio.TimeoutError)
+    return (AzureError, asyncio.TimeoutError, TimeoutError)
 
 
 @contextlib.contextmanager
@@ -130,3 +138,34 @@ def seam(
         yield
     except _caught() as exc:
         raise translate(exc, path, where, pinned=pinned, commit=commit, create=create) from exc
+
+
+if sys.version_info >= (3, 11):
+
+    async def within(seconds: float, work: Callable[[], Awaitable[_T]]) -> _T:
+        """``work()``, or ``TimeoutError`` once ``seconds`` have passed."""
+        async with asyncio.timeout(seconds):
+            return await work()
+
+else:  # pragma: no cover - Python 3.10: no asyncio.timeout; wait_for may eat a cancel
+
+    async def within(seconds: float, work: Callable[[], Awaitable[_T]]) -> _T:
+        """``work()``, or ``TimeoutError`` once ``seconds`` have passed."""
+        task = asyncio.current_task()
+        assert task is not None
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(seconds, expire)
+        try:
+            return await work()
+        except asyncio.CancelledError:
+            if expired:
+                raise TimeoutError(f"no answer within {seconds} s") from None
+            raise
+        finally:
+            handle.cancel()

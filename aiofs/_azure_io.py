@@ -13,7 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from . import _errors
-from ._azure_errors import is_conflict, seam, status
+from ._azure_errors import is_conflict, seam, status, within
 from ._driver import Reader, WriteMode, Writer
 from ._protocol import FileInfo
 
@@ -102,7 +102,7 @@ class Lease:
         await self.stop()
         try:
             await self.client.release()
-        except (AzureError, ValueError):
+        except (AzureError, ValueError, TimeoutError):
             pass
 
 
@@ -328,8 +328,10 @@ class AzWriter(Writer):
                 for start in range(0, len(tail), self._driver.write_chunk):
                     await self.write(tail[start : start + self._driver.write_chunk])
                 await self._drain()
+            # The request and the read-back resolving a lost reply share one deadline.
             with self._seam(commit=True):
-                await self._send(single, tail, self.conditions())
+                conditions = self.conditions()
+                await within(self._driver.timeout, lambda: self._send(single, tail, conditions))
         finally:
             await self.abort()
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import _errors
 from ._azure_auth import DEV_ACCOUNT, DEV_KEY, Endpoint, resolve
+from ._azure_errors import within
 from ._fs import FileSystem
 
 if sys.version_info >= (3, 11):
@@ -24,7 +25,7 @@ else:  # pragma: no cover
     from typing_extensions import Unpack
 
 try:
-    import azure.storage.blob.aio  # noqa: F401
+    from azure.storage.blob.aio import ExponentialRetry
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise _errors.missing_extra(
         "The Azure backend", "azure", "azure-storage-blob and aiohttp"
@@ -37,6 +38,24 @@ __all__ = ["AzFileSystem", "AzureContainerConfig", "AzureOptions"]
 AZURITE_API_VERSION = "2026-06-06"
 _PUBLIC_HOST = "core.windows.net"
 _MiB = 1 << 20
+#: The SDK's own defaults for ``connection_timeout`` and ``read_timeout``.
+_SDK_TIMEOUTS = {"connection_timeout": 20.0, "read_timeout": 60.0}
+
+
+class _DeadlineRetry(ExponentialRetry):
+    """The SDK's retries, all of them within one deadline.
+
+    Without it, a hung service costs ``read_timeout`` per attempt plus back-off: a
+    request, its retries included, now raises ``TimeoutError`` after ``deadline`` s.
+    """
+
+    def __init__(self, deadline: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._deadline = deadline
+
+    async def send(self, request: Any) -> Any:  # type: ignore[override]  # the SDK's is async
+        parent = super().send
+        return await within(self._deadline, lambda: parent(request))  # type: ignore[no-untyped-call]
 
 
 class AzureOptions(TypedDict, total=False):
@@ -66,6 +85,9 @@ class AzureOptions(TypedDict, total=False):
     #: Seconds to connect (default 20) and to wait for a response (default 60).
     connection_timeout: float
     read_timeout: float
+    #: The deadline of one request, the SDK's retries included, and of a commit with the
+    #: read-back that resolves a lost reply (default: the larger of the two above).
+    timeout: float
 
 
 @dataclasses.dataclass
@@ -160,8 +182,6 @@ class AzFileSystem(FileSystem):
     def _setup(
         self, endpoint: Endpoint, container: str, file_pattern: str, options: dict[str, Any]
     ) -> None:
-        from azure.storage.blob.aio import ExponentialRetry
-
         from ._azure_driver import AzureDriver
 
         if not container:
@@ -173,22 +193,32 @@ class AzFileSystem(FileSystem):
         ttl = _float(options, "lock_ttl")
         if ttl is not None and not 15 <= ttl <= 60:
             raise ValueError(f"Invalid option lock_ttl={ttl}: Azure leases last 15 to 60 seconds")
+        timeouts = dict(_SDK_TIMEOUTS)
+        for name in timeouts:
+            seconds = _float(options, name)
+            if seconds is not None:
+                if seconds <= 0:
+                    raise ValueError(f"Invalid option {name}={seconds}: expected seconds > 0")
+                timeouts[name] = seconds
+        deadline = _float(options, "timeout")
+        if deadline is None:
+            deadline = max(timeouts.values())
+        if deadline <= 0:
+            raise ValueError(f"Invalid option timeout={deadline}: expected seconds > 0")
         client: dict[str, Any] = {
-            "retry_policy": ExponentialRetry(
-                initial_backoff=0.5,  # type: ignore[arg-type]  # typed int, works as float
+            **timeouts,
+            "retry_policy": _DeadlineRetry(
+                deadline,
+                initial_backoff=0.5,  # typed int, works as float
                 increment_base=2,
                 retry_total=retries,
-                random_jitter_range=0.5,  # type: ignore[arg-type]
+                random_jitter_range=0.5,
             ),
             "max_single_put_size": max(64 * _MiB, 2 * block),
             "max_block_size": block,
             "max_single_get_size": 8 * _MiB,
             "max_chunk_get_size": 4 * _MiB,
         }
-        for name in ("connection_timeout", "read_timeout"):
-            seconds = _float(options, name)
-            if seconds is not None:
-                client[name] = seconds
         api_version = options.pop("api_version", None) or endpoint.api_version
         if api_version:
             client["api_version"] = str(api_version)
@@ -201,6 +231,7 @@ class AzFileSystem(FileSystem):
             block_size=block,
             max_concurrency=concurrency,
             lock_ttl=round(ttl or 30),
+            timeout=deadline,
             client_options=client,
         )
         super().__init__(driver)
