@@ -10,7 +10,8 @@ import errno
 import io
 import os
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _errors
 from ._azure_errors import is_conflict, seam, status, within
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobClient, BlobLeaseClient
 
     from ._azure_driver import AzureDriver
+
+_T = TypeVar("_T")
 
 MAX_BLOCKS = 50_000
 #: Larger copies and appends are composed from Put Block From URL ranges of this size.
@@ -65,9 +68,10 @@ class Lease:
         from azure.core.exceptions import HttpResponseError
 
         lease_id = str(uuid.uuid4())  # ours, so a cancelled acquire can still release it
+        request = asyncio.ensure_future(blob.acquire_lease(lease_duration=ttl, lease_id=lease_id))
         with seam(path, where):
             try:
-                client = await blob.acquire_lease(lease_duration=ttl, lease_id=lease_id)
+                client = await asyncio.shield(request)
             except HttpResponseError as exc:
                 if status(exc) == 404:
                     return None
@@ -75,7 +79,9 @@ class Lease:
                     raise _errors.busy(path, where) from exc
                 raise
             except asyncio.CancelledError:
-                await asyncio.shield(_release_quietly(blob, lease_id))
+                # A request cut mid-flight may still be applied after a release sent at
+                # once: let it finish, then release what it took.
+                await to_the_end(_release_after(request, blob, lease_id))
                 raise
         return cls(client, ttl)
 
@@ -83,27 +89,53 @@ class Lease:
         while True:
             await asyncio.sleep(every)
             try:
-                await self.client.renew()
+                await to_the_end(self.client.renew())
+            except asyncio.CancelledError:
+                raise
             except Exception:  # lost: the commit, which carries the lease id, will tell
                 return
 
     async def stop(self) -> None:
         """Stop renewing (the blob was deleted with the lease: nothing to release)."""
-        self._renewer.cancel()
-        await asyncio.gather(self._renewer, return_exceptions=True)
         self._released = True
+        self._renewer.cancel()
+        await asyncio.wait({self._renewer})  # a renewal in flight ends first
 
     async def release(self) -> None:
-        """Stop renewing and release; a failed release only lets the lease expire."""
+        """Stop renewing and release, even if cancelled meanwhile (then re-raised).
+
+        A failed release only lets the lease expire.
+        """
+        if not self._released:
+            await to_the_end(self._release())
+
+    async def _release(self) -> None:
         from azure.core.exceptions import AzureError
 
-        if self._released:
-            return
         await self.stop()
         try:
             await self.client.release()
         except (AzureError, ValueError, TimeoutError):
             pass
+
+
+async def to_the_end(work: Awaitable[_T]) -> _T:
+    """``await work``; if the caller is cancelled meanwhile, ``work`` still runs to its end
+    (awaited) before the cancellation propagates: a lease is never left behind."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})  # unlike gather, never cancels the task
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what propagates
+        raise
+
+
+async def _release_after(request: asyncio.Future[Any], blob: BlobClient, lease_id: str) -> None:
+    await asyncio.wait({request})
+    if not request.cancelled() and request.exception() is None:
+        await _release_quietly(blob, lease_id)
 
 
 async def _release_quietly(blob: BlobClient, lease_id: str) -> None:
@@ -384,7 +416,14 @@ class AzWriter(Writer):
         return "mine" if props.metadata.get(TOKEN_KEY) == self.token else "other"
 
     async def abort(self) -> None:
-        """Drop what is staged (the service collects it) and release the lease."""
+        """Drop what is staged (the service collects it) and release the lease.
+
+        It runs to its end even if the caller is cancelled meanwhile: a cancelled write
+        never leaves its lease to block the next writer.
+        """
+        await to_the_end(self._abort())
+
+    async def _abort(self) -> None:
         self._blocks = []
         self._carry = b""
         pending, self._pending = self._pending, set()
