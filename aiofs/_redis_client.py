@@ -140,6 +140,14 @@ async def run_script(
         return await client.eval(script.source, len(keys), *keys, *args)
 
 
+ResponseError = _rexc.ResponseError
+
+
+def is_wrong_type(exc: BaseException) -> bool:
+    """Redis refused a string command on a key of another type."""
+    return isinstance(exc, _rexc.ResponseError) and str(exc).startswith("WRONGTYPE")
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """A lost or refused connection (not an authentication failure)."""
     if isinstance(exc, (_rexc.AuthenticationError, _rexc.AuthorizationError)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import io
 import time
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from ._redis_driver import RedisDriver
 
 __all__ = ["RedisReader", "RedisWriter"]
+
+#: The largest ``GETRANGE`` a reader sends: redis-py holds about twice a reply while it
+#: parses it, so a long range is fetched in pieces (each version-checked).
+_PIECE = 4 << 20
 
 
 def _now_ms() -> int:
@@ -40,9 +45,24 @@ class RedisReader(Reader):
             return b""
         if end <= len(self._head):
             return self._head[offset:end]
+        if end - offset <= _PIECE:
+            return await self._range(offset, end)
+        # Pieces written in place into a buffer of the final size: BytesIO hands its
+        # buffer over as the result without a copy (CPython), so the peak stays at the
+        # data plus one piece.
+        buffer = io.BytesIO()
+        buffer.seek(end - offset - 1)
+        buffer.write(b"\0")
+        buffer.seek(0)
+        for start in range(offset, end, _PIECE):
+            buffer.write(await self._range(start, min(start + _PIECE, end)))
+        return buffer.getvalue()
+
+    async def _range(self, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of the pinned version, checked on the server."""
         keys, path = self._keys, self.info.path
         data = await self._driver._script(
-            path, _lua.RANGE, [keys.data, keys.meta], [self.info.etag, offset, end - 1]
+            path, _lua.RANGE, [keys.data, keys.meta], [self.info.etag, start, end - 1]
         )
         if data is None:
             raise _errors.changed(path, self._driver.where)

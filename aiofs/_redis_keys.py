@@ -97,8 +97,11 @@ class KeyLayout:
         self.pattern = file_pattern
         self.head, _, self.tail = file_pattern.partition("*")
 
+    def data_key(self, path: str) -> str:
+        return f"{self.head}{encode_path(path)}{self.tail}"
+
     def keys(self, path: str) -> FileKeys:
-        data = f"{self.head}{encode_path(path)}{self.tail}"
+        data = self.data_key(path)
         side = f"{self.head}{{{data}}}:"
         return FileKeys(data, side + "meta", side + "lock", side)
 
