@@ -27,7 +27,15 @@ def valid_paths() -> list[str]:
     """
     paths = ["..%2f", "%2e%2e", "%2e%2e%2f", "%2F", "a%2fb", "%00", "%", "%%", "%zz"]
     paths += ["...", "....", ". .", ".a", "a.", "a..", "..a", "x/...", "x/....", "x/.hidden"]
-    paths += ["．．", "．", "x/．．/y", "\u2024\u2024", "\u2025", "\u2026", "\uff0e\uff0f"]
+    paths += [
+        "\uff0e\uff0e",
+        "\uff0e",
+        "x/\uff0e\uff0e/y",
+        "\u2024\u2024",
+        "\u2025",
+        "\u2026",
+        "\uff0e\uff0f",
+    ]
     paths += ["C:x", "C:", "c:/x", "C:y/z", "CON", "PRN", "AUX", "NUL", "COM1", "LPT1"]
     paths += ["con.txt", "nul.tar.gz", "CONIN$", "CONOUT$", "com¹", "LPT9.log"]
     paths += [" ", "  ", " lead", "trail ", "mid dle", "tab\u00a0nbsp", "\u3000ideo"]
@@ -36,7 +44,7 @@ def valid_paths() -> list[str]:
     paths += ["k:v", "k::v", ":", "::", "a:b:c", "x:{y}", "{tag}:z", "{}{}", "}{"]
     paths += ["#frag", "q?x=1", "&amp", "'quote'", '"dq"', "<lt>", "|pipe", ";semi"]
     paths += ["~", "~root", "-rf", "--", "@at", "+plus", "=eq", ",comma"]
-    paths += ["é", "e\u0301", "É", "Ω", "ß", "SS", "ﬃ", "İ", "ı", "日本語", "עברית"]
+    paths += ["é", "e\u0301", "É", "Ω", "ß", "SS", "ﬃ", "İ", "\u0131", "日本語", "עברית"]
     paths += ["\u202eevil", "zero\u200bwidth", "\ufeffbom", "\u2028ls", "\u2029ps"]
     paths += ["\u0085nel", "\u0080c1", "\u009fc1", "\ufffd", "\U0001f600", "\U0010ffff"]
     paths += ["A", "a", "Aa", "aA", "AA"]

@@ -73,7 +73,7 @@ async def _round(url, path, mode, round_no, ids, size, counter, total) -> list[t
         )
     return [
         (i, out if isinstance(out, str) else f"error {type(out).__name__}: {out}")
-        for i, out in zip(ids, outcomes)
+        for i, out in zip(ids, outcomes, strict=True)
     ]
 
 

@@ -52,6 +52,7 @@ class FaultProxy:
         self._frozen = asyncio.Event()
         self._frozen.set()
         self._pipes: set[_Pipe] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
         self._server: asyncio.base_events.Server | None = None
 
     async def __aenter__(self) -> FaultProxy:
@@ -85,7 +86,7 @@ class FaultProxy:
         """Refuse every connection, open or new (the server is gone)."""
         self._down = True
         for pipe in list(self._pipes):
-            asyncio.ensure_future(self._cut(pipe))
+            self._later(self._cut(pipe))
 
     def up(self) -> None:
         self._down = False
@@ -104,9 +105,14 @@ class FaultProxy:
         self.thaw()
         for pipe in list(self._pipes):
             if pipe.stalled or pipe.drop_replies:
-                asyncio.ensure_future(self._cut(pipe))
+                self._later(self._cut(pipe))
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def _later(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._down:

@@ -14,10 +14,14 @@ import asyncio
 import random
 import time
 
+import pytest
+
 import aiofs
 
 from ._stress import scaled
 from .conftest import short_ttl
+
+pytestmark = pytest.mark.timeout(scaled(120, 3600))
 
 CANCELLATIONS = scaled(200, 1000)
 SIZE = scaled(256 << 10, 3 << 20)

@@ -16,6 +16,8 @@ import pytest
 from . import _contend, _procs
 from ._stress import scaled
 
+pytestmark = pytest.mark.timeout(scaled(120, 3600))
+
 WRITERS = scaled(50, 200)
 ROUNDS = scaled(2, 3)
 PROCS, PROC_WRITERS = scaled((4, 10), (8, 25))

@@ -63,9 +63,7 @@ async def proxied(request, backend: str):
         azurite = request.getfixturevalue("azurite")
         container = f"faults-{os.getpid()}-{next(_names)}"
         async with FaultProxy(azurite.port) as proxy:
-            conn = azurite.connection_string.replace(
-                f":{azurite.port}/", f":{proxy.port}/"
-            )
+            conn = azurite.connection_string.replace(f":{azurite.port}/", f":{proxy.port}/")
             options = {"read_timeout": TIMEOUT, "connection_timeout": TIMEOUT}
             options["lock_ttl"] = AZURE_TTL
             yield (
@@ -118,7 +116,7 @@ async def _setup(clean) -> None:
 
 
 def _allowed(name: str, backend: str) -> tuple[set, tuple]:
-    run, allowed, applied = OPERATIONS[name]
+    _run, allowed, applied = OPERATIONS[name]
     if name == "x":
         return {(OLD, SRC, MISSING), (OLD, SRC, NEW)}, (OLD, SRC, NEW)
     if name == "mv" and backend == "azure":  # copy + delete: not atomic (CONTRACT §3)
@@ -161,50 +159,53 @@ def _positions(count: int, rng: random.Random, fault: str) -> list[int]:
 @pytest.mark.timeout(scaled(300, 3600))
 async def test_fault_at_every_request(request, backend, name):
     """§§2, 4: a fault at any request of an operation leaves old-or-new, with a true error."""
-    rng = random.Random(scaled(hash(name) & 0xFFFF, time.time_ns()))
-    async with proxied(request, backend) as (proxy, url, clean_url, ttl):
-        async with aiofs.open_fs(clean_url) as clean, aiofs.open_fs(url) as fs:
-            allowed, applied = _allowed(name, backend)
-            run = OPERATIONS[name][0]
-            # Dry runs count the requests the operation sends (the first also loads
-            # scripts and opens connections).
-            for _ in range(2):
+    rng = random.Random(scaled(sum(map(ord, name)), time.time_ns()))
+    async with (
+        proxied(request, backend) as (proxy, url, clean_url, ttl),
+        aiofs.open_fs(clean_url) as clean,
+        aiofs.open_fs(url) as fs,
+    ):
+        allowed, applied = _allowed(name, backend)
+        run = OPERATIONS[name][0]
+        # Dry runs count the requests the operation sends (the first also loads
+        # scripts and opens connections).
+        for _ in range(2):
+            await _setup(clean)
+            await fs.exists("warm-up")
+            before = proxy.requests
+            await run(fs)
+            count = proxy.requests - before
+            assert await _state(clean, ("f", "src", "g")) == applied
+        assert count >= 1
+        outcomes = {}
+        for fault in FAULTS:
+            for nth in _positions(count, rng, fault):
+                where = f"{backend} {name}: {fault} request {nth}/{count}"
                 await _setup(clean)
                 await fs.exists("warm-up")
-                before = proxy.requests
-                await run(fs)
-                count = proxy.requests - before
-                assert await _state(clean, ("f", "src", "g")) == applied
-            assert count >= 1
-            outcomes = {}
-            for fault in FAULTS:
-                for nth in _positions(count, rng, fault):
-                    where = f"{backend} {name}: {fault} request {nth}/{count}"
-                    await _setup(clean)
-                    await fs.exists("warm-up")
-                    proxy.arm(fault, nth)
-                    error: BaseException | None = None
-                    try:
-                        async with asyncio.timeout(60):
-                            await run(fs)
-                    except (Exception, TimeoutError) as exc:  # noqa: BLE001 - checked below
-                        error = exc
-                    fired = proxy.fired
-                    proxy.heal()
-                    state = await _state(clean, ("f", "src", "g"))
-                    assert state in allowed, f"{where}: torn or doubled state {_short(state)}"
-                    if error is None:
-                        assert state == applied, f"{where}: reported success, not applied"
-                    else:
-                        _check_error(error, where)
-                        if isinstance(error, BlockingIOError):
-                            assert state != applied or name == "read", (
-                                f"{where}: committed but reported BlockingIOError"
-                            )
-                    outcomes[fault, nth] = (type(error).__name__ if error else "ok", fired)
-                    await _free_again(fs, ttl)
-            fired = [key for key, (_, hit) in outcomes.items() if hit]
-            assert len(fired) * 2 >= len(outcomes), f"most faults never fired: {outcomes}"
+                proxy.arm(fault, nth)
+                error: BaseException | None = None
+                try:
+                    async with asyncio.timeout(60):
+                        await run(fs)
+                except (Exception, TimeoutError) as exc:
+                    error = exc
+                fired = proxy.fired
+                proxy.heal()
+                state = await _state(clean, ("f", "src", "g"))
+                assert state in allowed, f"{where}: torn or doubled state {_short(state)}"
+                if error is None:
+                    assert state == applied, f"{where}: reported success, not applied"
+                else:
+                    _check_error(error, where)
+                    if isinstance(error, BlockingIOError):
+                        assert state != applied or name == "read", (
+                            f"{where}: committed but reported BlockingIOError"
+                        )
+                outcomes[fault, nth] = (type(error).__name__ if error else "ok", fired)
+                await _free_again(fs, ttl)
+        fired = [key for key, (_, hit) in outcomes.items() if hit]
+        assert len(fired) * 2 >= len(outcomes), f"most faults never fired: {outcomes}"
 
 
 def _short(state: tuple) -> tuple:

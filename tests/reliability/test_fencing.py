@@ -33,7 +33,7 @@ def _stale_writer(url: str, path: str, payload: bytes, paused, resume, outcome: 
                 async with fs.open(path, "w") as f:
                     await f.write(payload[: len(payload) // 2])
                     paused.set()
-                    resume.wait(PAUSE_LIMIT)  # noqa: ASYNC101 - the pause: this loop stands still
+                    resume.wait(PAUSE_LIMIT)  # the pause: this loop stands still
                     await f.write(payload[len(payload) // 2 :])
                 outcome.append("committed")
             except BlockingIOError:
@@ -89,7 +89,9 @@ async def _trial(url: str, ttl: float, path: str, n: int, existing: bool) -> str
 @pytest.mark.timeout(scaled(120, 3600))
 async def test_expired_writer_never_overwrites(request, ttl_backend):
     """§2: 0 stale overwrites by writers paused past their lock's TTL."""
-    url, ttl = short_ttl(ttl_backend, request.getfixturevalue(f"{ttl_backend.replace('-', '_')}_url"), 0.5)
+    url, ttl = short_ttl(
+        ttl_backend, request.getfixturevalue(f"{ttl_backend.replace('-', '_')}_url"), 0.5
+    )
     plan = [(n, n % 2 == 0) for n in range(TRIALS)]
     if ttl_backend == "azure":
         plan = [(n, n < AZURE_LEASED_TRIALS) for n in range(TRIALS)]

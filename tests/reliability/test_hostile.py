@@ -29,6 +29,8 @@ import aiofs
 from . import _corpus
 from ._stress import scaled
 
+pytestmark = pytest.mark.timeout(scaled(120, 3600))
+
 INVALID = _corpus.invalid_paths()
 VALID = _corpus.valid_paths()
 
@@ -120,10 +122,10 @@ async def test_valid_lookalikes_stored_and_listed_literally(fs):
 
     await asyncio.gather(*(check(path) for path in VALID))
     # Look-alikes never alias each other: removing one leaves the rest.
-    for path in ("..%2f", "%2e%2e", "．．", "e\u0301", "CON", "b[[]1]", "k:v", "{tag}:z"):
+    for path in ("..%2f", "%2e%2e", "\uff0e\uff0e", "e\u0301", "CON", "b[[]1]", "k:v", "{tag}:z"):
         assert await fs.rm(glob.escape(path)) == 1
         assert not await fs.exists(path)
-    left = sorted(set(VALID) - {"..%2f", "%2e%2e", "．．", "e\u0301", "CON", "b[[]1]"})
+    left = sorted(set(VALID) - {"..%2f", "%2e%2e", "\uff0e\uff0e", "e\u0301", "CON", "b[[]1]"})
     left = [p for p in left if p not in ("k:v", "{tag}:z")]
     assert await fs.ls() == left
 
@@ -148,7 +150,7 @@ def _snapshot(directory) -> dict[str, bytes]:
     for top, _dirs, files in os.walk(directory):
         for name in files:
             path = os.path.join(top, name)
-            with open(path, "rb") as f:  # noqa: ASYNC230 - a small test tree
+            with open(path, "rb") as f:
                 found[os.path.relpath(path, directory)] = f.read()
     return found
 
@@ -263,6 +265,23 @@ PATTERNS = [
 ]
 
 
+async def _timed(fs, what: str, pattern: str, names: list[str]) -> float:
+    """Seconds one ``ls``/``scan``/``rm`` of ``pattern`` takes (``rm`` only of no match)."""
+    start = time.perf_counter()
+    try:
+        if what == "ls":
+            found = await fs.ls(pattern)
+        elif what == "scan":
+            found = [info.path async for info in fs.scan(pattern)]
+        else:
+            found = await fs.rm(pattern) if pattern.endswith("c") else []
+    except ValueError:
+        found = []
+    took = time.perf_counter() - start
+    assert not found or what == "rm" or all(name in names for name in found)
+    return took
+
+
 async def test_pathological_globs_answer_quickly(fs):
     """§3: crafted patterns (backtracking, huge sets) each answer in under 100 ms."""
     names = ["a" * 200, "a" * 199 + "b", "a" * 100 + "/" + "a" * 100, "[" * 50, "{" * 40]
@@ -273,20 +292,11 @@ async def test_pathological_globs_answer_quickly(fs):
     slow = {}
     for pattern in PATTERNS:
         for what in ("ls", "scan", "rm"):
-            start = time.perf_counter()
-            try:
-                if what == "ls":
-                    found = await fs.ls(pattern)
-                elif what == "scan":
-                    found = [info.path async for info in fs.scan(pattern)]
-                else:
-                    found = await fs.rm(pattern) if pattern.endswith("c") else []
-            except ValueError:
-                found = []
-            took = time.perf_counter() - start
+            # The best of three: a pathological pattern is slow every time, a busy
+            # machine only now and then.
+            took = min([await _timed(fs, what, pattern, names) for _ in range(3)])
             if took >= 0.1:
                 slow[what, pattern[:30]] = round(took, 3)
-            assert not found or what == "rm" or all(name in names for name in found)
     assert not slow, f"patterns slower than 100 ms: {slow}"
     assert sorted(await fs.ls()) == sorted(names), "a pathological rm removed a file"
 
@@ -372,7 +382,12 @@ def _bad_azure(request) -> list[tuple[str, dict, list[str]]]:
         ),
         (
             "azure://secrets",
-            {"account_url": dead, "account_key": FAKE_KEY, "connection_timeout": 2, "retry_total": 0},
+            {
+                "account_url": dead,
+                "account_key": FAKE_KEY,
+                "connection_timeout": 2,
+                "retry_total": 0,
+            },
             [FAKE_KEY],
         ),
     ]

@@ -179,9 +179,7 @@ class _Machine(RuleBasedStateMachine):
 @pytest.mark.timeout(scaled(120, 3600))
 def test_backend_matches_model(fs_url, backend):
     """§§1-3: a random sequence of operations leaves the backend and the dict model equal."""
-    machine = type(
-        "ModelMachine", (_Machine,), {"url": fs_url, "disk": backend == "local"}
-    )
+    machine = type("ModelMachine", (_Machine,), {"url": fs_url, "disk": backend == "local"})
     run_state_machine_as_test(machine, settings=MODEL_SETTINGS)
 
 
@@ -196,8 +194,10 @@ def random_op(rng: random.Random) -> tuple:
     name = lambda: rng.choice(FLAT_NAMES)  # noqa: E731
     data = lambda: rng.randbytes(rng.randrange(0, 40)) + b"\n" * rng.randrange(3)  # noqa: E731
     kind = rng.choice(
-        ["write", "write", "write_bytes", "read_bytes", "read_range", "lines", "ls", "scan"]
-        + ["rm", "cp", "mv", "stat", "exists"]
+        [
+            *("write", "write", "write_bytes", "read_bytes", "read_range", "lines", "ls"),
+            *("scan", "rm", "cp", "mv", "stat", "exists"),
+        ]
     )
     if kind == "write":
         parts = tuple(data() for _ in range(rng.randrange(3)))
@@ -241,7 +241,7 @@ async def test_backends_agree_in_lock_step(request):
             op = random_op(rng)
             want = model.apply(op)
             got = await asyncio.gather(*(_model.run(fs, op) for fs in systems.values()))
-            results = dict(zip(systems, got))
+            results = dict(zip(systems, got, strict=True))
             assert all(r == want for r in got), f"step {step} {op!r}: {results} (model {want})"
     finally:
         for fs in systems.values():
