@@ -235,7 +235,8 @@ class File:
         self._wbuf += view
         chunk = self._fs._driver.write_chunk
         while len(self._wbuf) >= chunk:
-            piece = bytes(self._wbuf[:chunk])
+            with memoryview(self._wbuf) as whole:  # one copy (a bytearray slice is two)
+                piece = whole[:chunk].tobytes()
             del self._wbuf[:chunk]
             await writer.write(piece)
         return len(view)
