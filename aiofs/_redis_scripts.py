@@ -75,7 +75,7 @@ local function expire(d, m, ms)
 end
 """
 
-#: KEYS data, meta; ARGV head (bytes to return with the metadata; -1: all).
+#: KEYS data, meta; ARGV head (bytes to return with the metadata).
 #: -> false | {etag, size, modified_ms, head bytes}
 OPEN = Script(
     _META
@@ -84,9 +84,7 @@ local v = meta(KEYS[1], KEYS[2])
 if not v then return false end
 local head = tonumber(ARGV[1])
 local body = ''
-if head < 0 then
-  body = redis.call('GET', KEYS[1])
-elseif head > 0 and tonumber(v[2]) > 0 then
+if head > 0 and tonumber(v[2]) > 0 then
   body = redis.call('GETRANGE', KEYS[1], 0, head - 1)
 end
 return {v[1], v[2], v[3], body}

@@ -12,8 +12,9 @@ hash (etag, size, modified) in the same hash slot. Decisions:
   chunk is one script call with no lock window at all.
 * Readers pin the etag seen on open; each ranged ``GETRANGE`` runs in a script that
   checks the etag first, so a replaced file gives ``BlockingIOError``, never mixed bytes.
-  Opening returns the metadata and the first 64 KiB in one round trip; ``read_bytes`` is
-  one round trip.
+  Opening returns the metadata and the first 64 KiB in one round trip; long ranges come
+  in checked 4 MiB pieces assembled in place (one copy of the data). ``read_bytes`` of a
+  file under 256 KiB is one plain ``GETRANGE`` (one command reads one committed version).
 * ``cp`` is ``COPY … REPLACE`` and ``mv`` is ``RENAME``, each in one script that refuses
   while a writer holds a path. In Redis Cluster, two files live in different slots unless
   they happen to hash together; there ``cp`` streams (``GETRANGE``/``SETRANGE``) and
