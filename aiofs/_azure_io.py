@@ -35,6 +35,8 @@ TOKEN_KEY = "aiofswriter"
 SINGLE_PUT_MAX = 1 << 20
 #: Blocks from this size on are digested in a worker thread, not on the event loop.
 THREADED_DIGEST = 256 << 10
+#: The least a sequential reader fetches ahead in one GET.
+PREFETCH = 8 << 20
 
 
 def _md5(data: bytes) -> bytes:
@@ -165,7 +167,8 @@ class AzReader(Reader):
     """One version of a blob: every ranged GET is pinned to its ETag (``If-Match``).
 
     Sequential reads are pipelined: while the caller consumes one range, the next range
-    of the same size is already downloading (one range ahead: bounded memory).
+    (at least ``PREFETCH`` bytes, so fewer, larger GETs) is already downloading. One range
+    is kept (``_window``) and one is in flight: bounded memory.
     """
 
     def __init__(self, driver: AzureDriver, blob: BlobClient, info: FileInfo, head: bytes) -> None:
@@ -173,7 +176,8 @@ class AzReader(Reader):
         self._blob = blob
         self._head = head  # the first bytes, fetched with the size and ETag on open
         self.info = info
-        self._next: tuple[int, int, asyncio.Future[bytes]] | None = None
+        self._next: tuple[int, asyncio.Future[bytes]] | None = None
+        self._window: tuple[int, bytes] = (0, b"")  # the last prefetched range
         self._last_end = -1
         self._closed = False
         driver.using(+1)
@@ -185,17 +189,30 @@ class AzReader(Reader):
         if end <= len(self._head):
             self._last_end = end
             return self._head[offset:end]
-        ahead, self._next = self._next, None
-        if ahead is not None and ahead[0] == offset and ahead[1] >= end - offset:
-            data = (await ahead[2])[: end - offset]
-        else:
-            if ahead is not None:
-                await _cancelled(ahead[2])
-            data = await self._fetch(offset, end - offset)
+        parts, pos = [], offset
+        at, window = self._window
+        if at <= pos < at + len(window):
+            parts.append(window[pos - at : end - at])
+            pos += len(parts[-1])
+        if pos < end:
+            ahead, self._next = self._next, None
+            if ahead is not None and ahead[0] == pos:
+                got = await ahead[1]
+                self._window = (pos, got)
+                parts.append(got[: end - pos])
+                pos += len(parts[-1])
+            elif ahead is not None:
+                await _cancelled(ahead[1])
+            if pos < end:
+                parts.append(await self._fetch(pos, end - pos))
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
         sequential, self._last_end = offset == self._last_end, end
-        if sequential and end < self.info.size:
-            length = min(end - offset, self.info.size - end)
-            self._next = (end, length, asyncio.ensure_future(self._fetch(end, length)))
+        if sequential and self._next is None:
+            at, window = self._window
+            start = at + len(window) if at <= end <= at + len(window) else end
+            if start < self.info.size:
+                length = min(max(end - offset, PREFETCH), self.info.size - start)
+                self._next = (start, asyncio.ensure_future(self._fetch(start, length)))
         return data
 
     async def _fetch(self, offset: int, length: int) -> bytes:
@@ -212,10 +229,10 @@ class AzReader(Reader):
             return await stream.readall()
 
     async def close(self) -> None:
-        self._head = b""
+        self._head, self._window = b"", (0, b"")
         ahead, self._next = self._next, None
         if ahead is not None:
-            await _cancelled(ahead[2])
+            await _cancelled(ahead[1])
         if not self._closed:
             self._closed = True
             await self._driver.done_using()
