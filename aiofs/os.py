@@ -195,9 +195,12 @@ class _Root:
                             raise
                         try:
                             os.mkdir(segment, dir_fd=fd)
+                            nfd = os.open(segment, _DIR_FLAGS, dir_fd=fd)
                         except FileExistsError:
-                            pass
-                        nfd = os.open(segment, _DIR_FLAGS, dir_fd=fd)
+                            nfd = os.open(segment, _DIR_FLAGS, dir_fd=fd)
+                        except FileNotFoundError:
+                            # an rm pruned this directory or its parent under us: walk again
+                            raise _Relink from None
                     except (NotADirectoryError, OSError) as exc:
                         if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
                             raise
