@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import _errors, _paths
 from ._azure_auth import Endpoint
-from ._azure_errors import seam, status, within
+from ._azure_errors import seam, status
 from ._azure_io import SINGLE_PUT_MAX, TOKEN_KEY, AzReader, AzWriter, Lease
+from ._deadline import within
 from ._driver import Driver, Reader, WriteMode, Writer
 from ._protocol import FileInfo
 

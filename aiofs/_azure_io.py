@@ -15,7 +15,8 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _errors
-from ._azure_errors import is_conflict, seam, status, within
+from ._azure_errors import is_conflict, seam, status
+from ._deadline import within
 from ._driver import Reader, WriteMode, Writer
 from ._protocol import FileInfo
 

@@ -15,13 +15,12 @@ Decisions (see the backend facts on redis-py's defaults):
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from . import _errors
+from ._deadline import within as with_deadline
 from ._redis_scripts import Script
 
 try:
@@ -99,35 +98,6 @@ async def close(client: Client) -> None:
     pool = getattr(client, "connection_pool", None)
     if pool is not None:
         await pool.aclose()
-
-
-if sys.version_info >= (3, 11):
-
-    async def with_deadline(seconds: float, work: Callable[[], Awaitable[_T]]) -> _T:
-        async with asyncio.timeout(seconds):
-            return await work()
-
-else:  # pragma: no cover - Python 3.10: no asyncio.timeout; wait_for may eat a cancel
-
-    async def with_deadline(seconds: float, work: Callable[[], Awaitable[_T]]) -> _T:
-        task = asyncio.current_task()
-        assert task is not None
-        expired = False
-
-        def expire() -> None:
-            nonlocal expired
-            expired = True
-            task.cancel()
-
-        handle = asyncio.get_running_loop().call_later(seconds, expire)
-        try:
-            return await work()
-        except asyncio.CancelledError:
-            if expired:
-                raise TimeoutError(f"no answer within {seconds} s") from None
-            raise
-        finally:
-            handle.cancel()
 
 
 async def run_script(

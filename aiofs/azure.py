@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import _errors
 from ._azure_auth import DEV_ACCOUNT, DEV_KEY, Endpoint, resolve
-from ._azure_errors import within
+from ._deadline import within
 from ._fs import FileSystem
 
 if sys.version_info >= (3, 11):
