@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from tests.conftest import BACKENDS
@@ -48,3 +51,17 @@ def short_ttl(backend: str, url: str, ttl: float = 1.0) -> tuple[str, float]:
     if backend == "azure":
         return with_options(url, lock_ttl=max(15, round(ttl))), max(15.0, round(ttl))
     return url, 0.0
+
+
+async def write_within(fs, path: str, data: bytes, seconds: float) -> None:
+    """``write_bytes`` again and again while the path is busy, for at most ``seconds``:
+    a writer that died or lost its lock may block the path for its TTL, never longer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            await fs.write_bytes(path, data)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)

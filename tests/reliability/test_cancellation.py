@@ -19,7 +19,7 @@ import pytest
 import aiofs
 
 from ._stress import scaled
-from .conftest import short_ttl
+from .conftest import short_ttl, write_within
 
 pytestmark = pytest.mark.timeout(scaled(120, 3600))
 
@@ -51,19 +51,6 @@ async def _cancel_after_steps(op, steps: int):
         await asyncio.sleep(0)
     task.cancel()
     return await task
-
-
-async def _write_again(fs, path: str, data: bytes, ttl: float) -> None:
-    """Write ``data``: a cancelled writer may block the path for its TTL, never longer."""
-    deadline = time.monotonic() + ttl + 1.0
-    while True:
-        try:
-            await fs.write_bytes(path, data)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
 
 
 async def test_cancelled_operations_leave_no_trace(fs_url, backend):
@@ -105,7 +92,7 @@ async def test_cancelled_operations_leave_no_trace(fs_url, backend):
             if kind != "read" and rng.random() < 0.3:
                 # The path is free again: at once, or within a dead lock's time to live.
                 current = versions[0] if current != versions[0] else versions[1]
-                await _write_again(fs, path, current, ttl)
+                await write_within(fs, path, current, ttl + 1.0)
             assert (await fs.stat(path)).size == len(current)
         assert await fs.ls("cancel/*") == [path], "a lock or staging object is listed"
     assert cancelled > CANCELLATIONS // 10, f"only {cancelled} operations were cancelled"

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 
 import aiofs
 
 from ._stress import scaled
-from .conftest import short_ttl
+from .conftest import short_ttl, write_within
 
 TRIALS = scaled(5, 50)
 AZURE_LEASED_TRIALS = scaled(1, 10)  # each waits out a 15 s lease
@@ -46,18 +45,6 @@ def _stale_writer(url: str, path: str, payload: bytes, paused, resume, outcome: 
     asyncio.run(main())
 
 
-async def _commit_newer(fs, path: str, data: bytes, ttl: float) -> None:
-    deadline = time.monotonic() + ttl + 5
-    while True:
-        try:
-            await fs.write_bytes(path, data)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-
-
 async def _trial(url: str, ttl: float, path: str, n: int, existing: bool) -> str:
     async with aiofs.open_fs(url) as fs:
         if existing:
@@ -73,7 +60,7 @@ async def _trial(url: str, ttl: float, path: str, n: int, existing: bool) -> str
         try:
             assert await asyncio.to_thread(paused.wait, 30), "the stale writer never entered"
             assert not outcome, f"the stale writer failed early: {outcome}"
-            await _commit_newer(fs, path, newer, ttl)
+            await write_within(fs, path, newer, ttl + 5)
         finally:
             resume.set()
             await asyncio.to_thread(thread.join, 60)
